@@ -1,2 +1,11 @@
 // Public API of @tightloop/collector.
-export {}
+export { type CollectorEnv, type CollectorOptions, createCollector, publicView } from './app.ts'
+export { CollectorError } from './errors.ts'
+export { generatePublicKey, generateSecretKey, hashSecretKey } from './keys.ts'
+export type { LimitOptions, RateLimit } from './limits.ts'
+export { type Provisioned, type ProvisionInput, provisionProject } from './provision.ts'
+export { scrubEvent, scrubText } from './scrub.ts'
+export { type RunningServer, type ServerOptions, startServer } from './server.ts'
+export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts'
+export type * from './store/types.ts'
+export { DEFAULT_TTL_DAYS } from './store/util.ts'

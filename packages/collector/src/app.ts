@@ -1,0 +1,130 @@
+// createCollector: the Hono app that ingests feedback and serves a project's data back to it.
+import { type Context, Hono } from 'hono'
+import { authenticate, type Caller, originAllowed, readKey, requireSecret } from './auth.ts'
+import { CollectorError, errorBody, handleError } from './errors.ts'
+import { createLimiter, type LimitOptions } from './limits.ts'
+import { NDJSON_HEADERS, ndjsonStream } from './ndjson.ts'
+import type { CollectorContext } from './routes/context.ts'
+import { ingest } from './routes/ingest.ts'
+import type { ProjectRecord, Store } from './store/types.ts'
+import { readTimeRange } from './time-range.ts'
+
+/** Options of `createCollector`. */
+export interface CollectorOptions {
+  store: Store
+  /** Clock in ms since the epoch; injectable for tests. */
+  now?: () => number
+  /** Abuse limits; none by default. */
+  limits?: LimitOptions
+  /** Where unexpected errors go; defaults to `console.error`. */
+  log?: (message: string, err: unknown) => void
+  /** Called when a browser reports events it had to drop. */
+  onClientDropped?: (projectId: string, dropped: number) => void
+}
+
+/** Hono variables the collector's routes share. */
+export type CollectorEnv = { Variables: { caller: Caller } }
+
+const PREFLIGHT_MAX_AGE_S = 600 // browsers may cache a preflight for 10 minutes
+
+/**
+ * Creates the collector as a Hono app; mount it or serve it with `@hono/node-server`.
+ *
+ * @example
+ * const store = createSqliteStore('./data/tightloop.db')
+ * await store.migrate()
+ * serve({ fetch: createCollector({ store }).fetch, port: 8787 })
+ */
+export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
+  const { store } = options
+  const log = options.log ?? ((message, err) => console.error(message, err))
+  const now = options.now ?? Date.now
+  const ctx: CollectorContext = {
+    store,
+    now,
+    limits: createLimiter(store, options.limits),
+    checkOrigin: (c, project) => {
+      const origin = c.req.header('origin')
+      if (origin === undefined) return
+      if (!originAllowed(project, origin)) {
+        throw new CollectorError(
+          403,
+          'origin_not_allowed',
+          'This origin may not send events for the project',
+        )
+      }
+      c.header('Access-Control-Allow-Origin', project.allowedOrigins.includes('*') ? '*' : origin)
+      c.header('Vary', 'Origin')
+    },
+    onClientDropped: options.onClientDropped ?? (() => {}),
+  }
+
+  const app = new Hono<CollectorEnv>()
+  app.onError((err, c) => handleError(err, c, log))
+  app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method} ${c.req.path}`), 404))
+
+  app.get('/healthz', async (c) => {
+    await store.countEvents('__healthz__')
+    return c.json({ ok: true, engine: store.engine })
+  })
+
+  app.options('/v1/events', async (c) => preflight(c, store, now))
+  app.post('/v1/events', (c) => ingest(c, ctx))
+
+  /** Routes below need the project secret key; a public key reads nothing. */
+  const secret = async (c: Context<CollectorEnv>, next: () => Promise<void>) => {
+    const caller = await authenticate(store, readKey(c, false), now())
+    requireSecret(caller)
+    c.set('caller', caller)
+    await next()
+  }
+
+  app.get('/v1/events', secret, (c) => {
+    const range = readTimeRange(c)
+    const { project } = c.get('caller')
+    return new Response(ndjsonStream(store.streamEvents(project.id, range)), {
+      headers: NDJSON_HEADERS,
+    })
+  })
+
+  app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
+
+  return app
+}
+
+/** The settings of a project that may be shown to anyone holding its keys. */
+export function publicView(project: ProjectRecord) {
+  return {
+    id: project.id,
+    name: project.name,
+    allowedOrigins: project.allowedOrigins,
+    escalationReasons: project.escalationReasons,
+    ttlDays: project.ttlDays,
+    scrubPii: project.scrubPii,
+    autoBanAdversaries: project.autoBanAdversaries,
+  }
+}
+
+// A browser asks before a cross-origin JSON POST. With `?key=` the origin is checked against
+// that project; an origin that is not allowed gets 403 and is never echoed.
+async function preflight(c: Context, store: Store, now: () => number) {
+  const origin = c.req.header('origin')
+  if (!origin) return c.body(null, 204)
+  const caller = await authenticate(store, readKey(c, true), now())
+  if (!originAllowed(caller.project, origin)) {
+    throw new CollectorError(
+      403,
+      'origin_not_allowed',
+      'This origin may not send events for the project',
+    )
+  }
+  c.header(
+    'Access-Control-Allow-Origin',
+    caller.project.allowedOrigins.includes('*') ? '*' : origin,
+  )
+  c.header('Access-Control-Allow-Methods', 'POST, OPTIONS')
+  c.header('Access-Control-Allow-Headers', 'Content-Type, Authorization')
+  c.header('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_S))
+  c.header('Vary', 'Origin')
+  return c.body(null, 204)
+}

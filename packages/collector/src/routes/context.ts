@@ -1,0 +1,15 @@
+// What every route handler needs, built once when the collector is created.
+import type { Context } from 'hono'
+import type { Limiter } from '../limits.ts'
+import type { ProjectRecord, Store } from '../store/types.ts'
+
+/** Shared state of one collector instance: the store, the clock and the policies. */
+export interface CollectorContext {
+  store: Store
+  now: () => number
+  limits: Limiter
+  /** Throws 403 when a browser origin is not allowed for the project. */
+  checkOrigin: (c: Context, project: ProjectRecord) => void
+  /** Records events a browser reported it had to drop, so loss is never silent. */
+  onClientDropped: (projectId: string, dropped: number) => void
+}

@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSqliteStore } from '../store/sqlite.ts'
+import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+
+let collector: TestCollector
+
+beforeAll(async () => {
+  collector = await startTestCollector({
+    project: {
+      allowedOrigins: ['https://shop.example'],
+      escalationReasons: ['wrong_answer', 'billing'],
+    },
+  })
+})
+afterAll(() => collector.close())
+
+const post = (body: unknown, init: RequestInit & { key?: string | null } = {}) => {
+  const key = init.key === undefined ? collector.publicKey : init.key
+  const url = `${collector.url}/v1/events${key ? `?key=${key}` : ''}`
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...(init.signal && { signal: init.signal }),
+  })
+}
+
+const rawEvents = async (key = collector.secretKey) => {
+  const res = await fetch(`${collector.url}/v1/events`, {
+    headers: { authorization: `Bearer ${key}` },
+  })
+  expect(res.headers.get('content-type')).toContain('application/x-ndjson')
+  const text = await res.text()
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+}
+
+describe('POST /v1/events', () => {
+  it('stores a valid batch and answers after the commit', async () => {
+    const events = [
+      makeEvent('thumbs_down'),
+      makeEvent('csat', { csat: 5 }),
+      makeEvent('explicit_correction'),
+    ]
+    const res = await post({ events })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] })
+    const stored = await rawEvents()
+    const ids = stored.map((e) => e.eventId)
+    for (const e of events) expect(ids).toContain(e.eventId)
+    const csat = stored.find((e) => e.eventId === events[1]!.eventId)!
+    expect(csat.csat).toBe(5)
+    expect(typeof csat.receivedAt).toBe('string')
+  })
+
+  it('stores a repeated batch once and reports the repeats as duplicates', async () => {
+    const events = [makeEvent(), makeEvent()]
+    expect(await (await post({ events })).json()).toMatchObject({ accepted: 2, duplicates: 0 })
+    const before = await collector.store.countEvents(collector.project.id)
+    expect(await (await post({ events })).json()).toEqual({
+      accepted: 0,
+      duplicates: 2,
+      rejected: [],
+    })
+    expect(await collector.store.countEvents(collector.project.id)).toBe(before)
+  })
+
+  it('stores the valid events of a batch and names the bad one by index', async () => {
+    const good = [makeEvent(), makeEvent()]
+    const bad = { ...makeEvent('csat'), csat: 9 }
+    const res = await post({ events: [good[0], bad, good[1]] })
+    const body = await res.json()
+    expect(res.status).toBe(200)
+    expect(body.accepted).toBe(2)
+    expect(body.rejected).toHaveLength(1)
+    expect(body.rejected[0]).toMatchObject({ index: 1, eventId: bad.eventId })
+    expect(body.rejected[0].error).toMatch(/csat/)
+  })
+
+  it('rejects an escalation reason the project does not offer', async () => {
+    const res = await post({
+      events: [
+        makeEvent('agent_escalation', { escalationReason: 'billing' }),
+        makeEvent('agent_escalation', { escalationReason: 'bored' }),
+      ],
+    })
+    const body = await res.json()
+    expect(body.accepted).toBe(1)
+    expect(body.rejected[0]).toMatchObject({ index: 1 })
+  })
+
+  it('accepts a text/plain body, as sendBeacon sends it', async () => {
+    const event = makeEvent()
+    const res = await post(
+      { events: [event] },
+      { headers: { 'content-type': 'text/plain;charset=UTF-8' } },
+    )
+    expect(res.status).toBe(200)
+    expect((await res.json()).accepted).toBe(1)
+  })
+
+  it('accepts the key as a Bearer header', async () => {
+    const res = await post(
+      { events: [makeEvent()] },
+      { key: null, headers: { authorization: `Bearer ${collector.publicKey}` } },
+    )
+    expect(res.status).toBe(200)
+  })
+
+  it('corrects a client clock that is 24 h off, from sentAt', async () => {
+    const skew = 24 * 3600_000
+    const trueTime = Date.now()
+    const event = makeEvent('thumbs_down', {
+      occurredAt: new Date(trueTime - skew - 2_000).toISOString(),
+    })
+    const res = await post({ events: [event], sentAt: new Date(Date.now() - skew).toISOString() })
+    expect(res.status).toBe(200)
+    const stored = (await rawEvents()).find((e) => e.eventId === event.eventId)!
+    expect(Math.abs(Date.parse(stored.occurredAt as string) - (trueTime - 2_000))).toBeLessThan(
+      5_000,
+    )
+    expect(stored.clientOccurredAt).toBe(event.occurredAt)
+  })
+
+  it('clamps a future occurredAt to the arrival time when no sentAt is given', async () => {
+    const event = makeEvent('thumbs_down', {
+      occurredAt: new Date(Date.now() + 3600_000).toISOString(),
+    })
+    await post({ events: [event] })
+    const stored = (await rawEvents()).find((e) => e.eventId === event.eventId)!
+    expect(Date.parse(stored.occurredAt as string)).toBeLessThanOrEqual(
+      Date.parse(stored.receivedAt as string),
+    )
+  })
+
+  it('records what the browser reports it had to drop', async () => {
+    const res = await post({
+      events: [makeEvent()],
+      client: { sdk: 'test', storage: 'memory', dropped: 4 },
+    })
+    expect(res.status).toBe(200)
+  })
+})
+
+describe('errors', () => {
+  const expectError = async (res: Response, status: number, code: string) => {
+    expect(res.status).toBe(status)
+    expect(res.headers.get('content-type')).toContain('application/json')
+    expect((await res.json()).error.code).toBe(code)
+  }
+
+  it('401 without a key or with an unknown one', async () => {
+    await expectError(await post({ events: [makeEvent()] }, { key: null }), 401, 'unauthorized')
+    await expectError(
+      await post({ events: [makeEvent()] }, { key: 'pk_doesnotexist123' }),
+      401,
+      'unauthorized',
+    )
+  })
+
+  it('400 for broken JSON, a missing events array and over 100 events', async () => {
+    await expectError(await post('{"events": ['), 400, 'invalid_json')
+    await expectError(await post({ nothing: true }), 400, 'invalid_body')
+    await expectError(
+      await post({ events: Array.from({ length: 101 }, () => makeEvent()) }),
+      400,
+      'too_many_events',
+    )
+  })
+
+  it('413 for a declared or streamed body over 256 KiB, and stores nothing of it', async () => {
+    const before = await collector.store.countEvents(collector.project.id)
+    const big = { events: [makeEvent('thumbs_down', { comment: 'x'.repeat(300_000) })] }
+    await expectError(await post(big), 413, 'payload_too_large')
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 40; i++)
+          controller.enqueue(new TextEncoder().encode(' '.repeat(10_000)))
+        controller.close()
+      },
+    })
+    const res = await fetch(`${collector.url}/v1/events?key=${collector.publicKey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit)
+    await expectError(res, 413, 'payload_too_large')
+    expect(await collector.store.countEvents(collector.project.id)).toBe(before)
+  })
+
+  it('415 for other content types', async () => {
+    await expectError(
+      await post({ events: [makeEvent()] }, { headers: { 'content-type': 'application/xml' } }),
+      415,
+      'unsupported_media_type',
+    )
+  })
+
+  it('403 for an origin the project does not allow, never echoed', async () => {
+    const res = await post(
+      { events: [makeEvent()] },
+      { headers: { origin: 'https://evil.example' } },
+    )
+    expect(res.headers.get('access-control-allow-origin')).toBeNull()
+    await expectError(res, 403, 'origin_not_allowed')
+    const ok = await post(
+      { events: [makeEvent()] },
+      { headers: { origin: 'https://shop.example' } },
+    )
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+  })
+
+  it('answers a preflight for an allowed origin only', async () => {
+    const ask = (origin: string) =>
+      fetch(`${collector.url}/v1/events?key=${collector.publicKey}`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      })
+    const ok = await ask('https://shop.example')
+    expect(ok.status).toBe(204)
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+    const no = await ask('https://evil.example')
+    expect(no.status).toBe(403)
+    expect(no.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  it('a public key reads nothing', async () => {
+    const res = await fetch(`${collector.url}/v1/events`, {
+      headers: { authorization: `Bearer ${collector.publicKey}` },
+    })
+    await expectError(res, 403, 'forbidden')
+    const noKey = await fetch(`${collector.url}/v1/events`)
+    await expectError(noKey, 401, 'unauthorized')
+    const queryKey = await fetch(`${collector.url}/v1/events?key=${collector.secretKey}`)
+    await expectError(queryKey, 401, 'unauthorized')
+  })
+
+  it('404 as JSON for unknown routes', async () => {
+    await expectError(await fetch(`${collector.url}/nope`), 404, 'not_found')
+  })
+})
+
+describe('GET /v1/events', () => {
+  it('filters by since/until and rejects a bad range', async () => {
+    const all = await rawEvents()
+    const mid = all[Math.floor(all.length / 2)]!.receivedAt as string
+    const res = await fetch(`${collector.url}/v1/events?since=${encodeURIComponent(mid)}`, {
+      headers: { authorization: `Bearer ${collector.secretKey}` },
+    })
+    const later = (await res.text()).split('\n').filter(Boolean)
+    expect(later.length).toBeGreaterThan(0)
+    expect(later.length).toBeLessThanOrEqual(all.length)
+    const bad = await fetch(`${collector.url}/v1/events?since=banana`, {
+      headers: { authorization: `Bearer ${collector.secretKey}` },
+    })
+    expect(bad.status).toBe(400)
+  })
+})
+
+describe('durability', () => {
+  it('keeps accepted events when the database is reopened', async () => {
+    const event = makeEvent()
+    await post({ events: [event] })
+    const reopened = createSqliteStore(collector.databasePath!)
+    const ids: string[] = []
+    for await (const e of reopened.streamEvents(collector.project.id)) ids.push(e.eventId)
+    await reopened.close()
+    expect(ids).toContain(event.eventId)
+  })
+})

@@ -1,0 +1,123 @@
+// POST /v1/events: validates each event on its own, stores the valid ones once, reports the rest.
+import {
+  eventBatchSchema,
+  type FeedbackEvent,
+  feedbackEventSchema,
+  type IngestResult,
+  MAX_BATCH_BYTES,
+  MAX_EVENTS_PER_BATCH,
+  type RejectedEvent,
+  type StoredEvent,
+} from '@tightloop/schema'
+import type { Context } from 'hono'
+import { authenticate, readKey } from '../auth.ts'
+import { readBodyText } from '../body.ts'
+import { CollectorError } from '../errors.ts'
+import { scrubEvent } from '../scrub.ts'
+import type { EventRow } from '../store/types.ts'
+import type { CollectorContext } from './context.ts'
+
+const ACCEPTED_TYPES = ['application/json', 'text/plain']
+
+/** Handles one ingest request end to end; answers only after the batch is committed. */
+export async function ingest(c: Context, ctx: CollectorContext) {
+  const receivedAt = ctx.now()
+  const caller = await authenticate(ctx.store, readKey(c, true), receivedAt)
+  const { project } = caller
+  ctx.checkOrigin(c, project)
+  await ctx.limits.check(c, project, receivedAt)
+
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  if (!ACCEPTED_TYPES.includes(type)) {
+    throw new CollectorError(
+      415,
+      'unsupported_media_type',
+      'Send the batch as application/json or text/plain',
+    )
+  }
+  const text = await readBodyText(c.req.raw, MAX_BATCH_BYTES)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new CollectorError(400, 'invalid_json', 'The body is not valid JSON')
+  }
+  const envelope = eventBatchSchema.safeParse(json)
+  if (!envelope.success) {
+    const events = (json as { events?: unknown } | null)?.events
+    if (Array.isArray(events) && events.length > MAX_EVENTS_PER_BATCH) {
+      throw new CollectorError(
+        400,
+        'too_many_events',
+        `A batch holds at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`,
+      )
+    }
+    throw new CollectorError(400, 'invalid_body', describe(envelope.error))
+  }
+  const batch = envelope.data
+  await ctx.limits.checkQuota(project, batch.events.length, receivedAt)
+
+  // The client's clock may be off: shift its timestamps by how far its `sentAt` is from ours.
+  const skewMs = batch.sentAt ? receivedAt - Date.parse(batch.sentAt) : 0
+  const reasons = new Set(project.escalationReasons)
+  const rejected: RejectedEvent[] = []
+  const rows: EventRow[] = []
+  batch.events.forEach((raw, index) => {
+    const parsed = feedbackEventSchema.safeParse(raw)
+    if (!parsed.success) {
+      rejected.push({ index, ...eventIdOf(raw), error: describe(parsed.error) })
+      return
+    }
+    let event: FeedbackEvent = parsed.data
+    if (event.signal === 'agent_escalation' && !reasons.has(event.escalationReason)) {
+      rejected.push({
+        index,
+        eventId: event.eventId,
+        error: `escalationReason: "${event.escalationReason}" is not one of this project's reasons`,
+      })
+      return
+    }
+    if (project.scrubPii) event = scrubEvent(event)
+    const occurredAt = Math.min(Date.parse(event.occurredAt) + skewMs, receivedAt)
+    const stored: StoredEvent = {
+      ...event,
+      occurredAt: new Date(occurredAt).toISOString(),
+      clientOccurredAt: event.occurredAt,
+      receivedAt: new Date(receivedAt).toISOString(),
+    }
+    rows.push({
+      eventId: event.eventId,
+      signal: event.signal,
+      requestId: event.requestId,
+      userId: event.userId,
+      occurredAt,
+      receivedAt,
+      productVersion: event.productVersion ?? null,
+      event: stored,
+    })
+  })
+
+  const { inserted, duplicates } = await ctx.store.insertEvents(project.id, rows)
+  const dropped = batch.client?.dropped ?? 0
+  if (dropped > 0) ctx.onClientDropped(project.id, dropped)
+  const result: IngestResult = { accepted: inserted, duplicates, rejected }
+  return c.json(result, 200)
+}
+
+function eventIdOf(raw: unknown): { eventId?: string } {
+  const id = (raw as { eventId?: unknown } | null)?.eventId
+  return typeof id === 'string' && id.length <= 64 ? { eventId: id } : {}
+}
+
+/** One readable line from a zod error: the first few issues with their paths. */
+export function describe(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[]
+}): string {
+  return error.issues
+    .slice(0, 3)
+    .map(
+      (issue) =>
+        `${issue.path.length ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`,
+    )
+    .join('; ')
+}

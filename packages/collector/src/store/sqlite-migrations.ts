@@ -1,0 +1,56 @@
+// SQLite schema, one entry per version; applied in order and never edited once released.
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    allowed_origins TEXT NOT NULL,
+    escalation_reasons TEXT NOT NULL,
+    ttl_days INTEGER NOT NULL,
+    scrub_pii INTEGER NOT NULL,
+    auto_ban INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE project_keys (
+    lookup TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects (id),
+    kind TEXT NOT NULL CHECK (kind IN ('public', 'secret')),
+    expires_at TEXT
+  );
+  CREATE INDEX project_keys_project ON project_keys (project_id);
+  CREATE TABLE events (
+    project_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    signal TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    product_version TEXT,
+    payload TEXT NOT NULL,
+    UNIQUE (project_id, event_id)
+  );
+  CREATE INDEX events_received ON events (project_id, received_at);
+  CREATE TABLE adversaries (
+    project_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('flagged', 'confirmed')),
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+  );
+  CREATE TABLE version_changes (
+    project_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, version)
+  );
+  CREATE TABLE gate_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    promote INTEGER NOT NULL,
+    report TEXT NOT NULL
+  );
+  `,
+]

@@ -1,0 +1,380 @@
+// The embedded default store: one SQLite file in WAL mode, with group commit for durability at speed.
+
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { StoredEvent } from '@tightloop/schema'
+import Database from 'better-sqlite3'
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import type {
+  AdversaryRecord,
+  EventRow,
+  GateDecisionRecord,
+  InsertResult,
+  KeyRecord,
+  ProjectRecord,
+  Store,
+  TimeRange,
+  VersionChangeRecord,
+} from './types.ts'
+import { projectDefaults, randomId } from './util.ts'
+
+/** Rows fetched per page while streaming, so an export never holds the table in memory. */
+const STREAM_PAGE_ROWS = 2_000
+/** Rate-limit windows older than this are forgotten. */
+const RATE_WINDOW_RETENTION_MS = 10 * 60_000
+
+interface PendingBatch {
+  projectId: string
+  rows: EventRow[]
+  resolve: (result: InsertResult) => void
+  reject: (err: unknown) => void
+}
+
+interface ProjectRow {
+  id: string
+  name: string
+  allowed_origins: string
+  escalation_reasons: string
+  ttl_days: number
+  scrub_pii: number
+  auto_ban: number
+  created_at: string
+}
+
+const toProject = (r: ProjectRow): ProjectRecord => ({
+  id: r.id,
+  name: r.name,
+  allowedOrigins: JSON.parse(r.allowed_origins),
+  escalationReasons: JSON.parse(r.escalation_reasons),
+  ttlDays: r.ttl_days,
+  scrubPii: r.scrub_pii === 1,
+  autoBanAdversaries: r.auto_ban === 1,
+  createdAt: r.created_at,
+})
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /**
+   * `FULL` (default) syncs the WAL on every commit, so an accepted batch survives a power
+   * loss; `NORMAL` survives a process crash only. Group commit keeps `FULL` fast.
+   */
+  synchronous?: 'FULL' | 'NORMAL'
+}
+
+/**
+ * Opens (and creates) the SQLite database at `path`; `:memory:` works for tests.
+ *
+ * @example const store = createSqliteStore('./data/tightloop.db'); await store.migrate()
+ */
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`)
+  db.pragma('busy_timeout = 5000')
+  db.pragma('foreign_keys = ON')
+
+  let pending: PendingBatch[] = []
+  let flushScheduled = false
+  let insertStmt: Database.Statement | undefined
+  const rateWindows = new Map<string, number>()
+
+  // Group commit: every batch that arrives within one turn of the event loop shares one
+  // transaction and so one fsync; each caller hears back only after that commit.
+  const flush = () => {
+    flushScheduled = false
+    const batches = pending
+    pending = []
+    insertStmt ??= db.prepare(
+      `INSERT INTO events (project_id, event_id, signal, request_id, user_id, occurred_at,
+         received_at, product_version, payload)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, event_id) DO NOTHING`,
+    )
+    const stmt = insertStmt
+    const results: InsertResult[] = []
+    try {
+      db.transaction(() => {
+        for (const batch of batches) {
+          let inserted = 0
+          for (const row of batch.rows) {
+            inserted += stmt.run(
+              batch.projectId,
+              row.eventId,
+              row.signal,
+              row.requestId,
+              row.userId,
+              row.occurredAt,
+              row.receivedAt,
+              row.productVersion,
+              JSON.stringify(row.event),
+            ).changes
+          }
+          results.push({ inserted, duplicates: batch.rows.length - inserted })
+        }
+      })()
+    } catch (err) {
+      for (const batch of batches) batch.reject(err)
+      return
+    }
+    batches.forEach((batch, i) => {
+      batch.resolve(results[i]!)
+    })
+  }
+
+  const store: Store = {
+    engine: 'sqlite',
+
+    async migrate() {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')
+      const done = new Set(
+        db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+      )
+      SQLITE_MIGRATIONS.forEach((sql, i) => {
+        if (done.has(i + 1)) return
+        db.transaction(() => {
+          db.exec(sql)
+          db.prepare('INSERT INTO schema_migrations (version) VALUES (?)').run(i + 1)
+        })()
+      })
+    },
+
+    async close() {
+      if (pending.length > 0) flush()
+      db.close()
+    },
+
+    async createProject(input) {
+      const p = { ...projectDefaults(), ...input, id: input.id ?? randomId('prj') }
+      db.prepare(
+        `INSERT INTO projects (id, name, allowed_origins, escalation_reasons, ttl_days, scrub_pii, auto_ban, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        p.id,
+        p.name,
+        JSON.stringify(p.allowedOrigins),
+        JSON.stringify(p.escalationReasons),
+        p.ttlDays,
+        p.scrubPii ? 1 : 0,
+        p.autoBanAdversaries ? 1 : 0,
+        new Date().toISOString(),
+      )
+      return (await store.getProject(p.id))!
+    },
+
+    async updateProject(id, patch) {
+      const current = await store.getProject(id)
+      if (!current) throw new Error(`No project ${id}`)
+      const p = { ...current, ...patch }
+      db.prepare(
+        `UPDATE projects SET name = ?, allowed_origins = ?, escalation_reasons = ?, ttl_days = ?,
+           scrub_pii = ?, auto_ban = ? WHERE id = ?`,
+      ).run(
+        p.name,
+        JSON.stringify(p.allowedOrigins),
+        JSON.stringify(p.escalationReasons),
+        p.ttlDays,
+        p.scrubPii ? 1 : 0,
+        p.autoBanAdversaries ? 1 : 0,
+        id,
+      )
+      return (await store.getProject(id))!
+    },
+
+    async getProject(id) {
+      const row = db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as
+        | ProjectRow
+        | undefined
+      return row ? toProject(row) : null
+    },
+
+    async listProjects() {
+      return (db.prepare('SELECT * FROM projects ORDER BY created_at').all() as ProjectRow[]).map(
+        toProject,
+      )
+    },
+
+    async addKey(key) {
+      db.prepare(
+        `INSERT INTO project_keys (lookup, project_id, kind, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (lookup) DO UPDATE SET project_id = excluded.project_id, kind = excluded.kind,
+           expires_at = excluded.expires_at`,
+      ).run(key.lookup, key.projectId, key.kind, key.expiresAt)
+    },
+
+    async expireKeys(projectId, kind, expiresAt) {
+      db.prepare(
+        `UPDATE project_keys SET expires_at = ?
+         WHERE project_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`,
+      ).run(expiresAt, projectId, kind, expiresAt)
+    },
+
+    async findKey(lookup) {
+      const row = db
+        .prepare('SELECT lookup, project_id, kind, expires_at FROM project_keys WHERE lookup = ?')
+        .get(lookup) as
+        | { lookup: string; project_id: string; kind: KeyRecord['kind']; expires_at: string | null }
+        | undefined
+      return row
+        ? {
+            lookup: row.lookup,
+            projectId: row.project_id,
+            kind: row.kind,
+            expiresAt: row.expires_at,
+          }
+        : null
+    },
+
+    insertEvents(projectId, rows) {
+      if (rows.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 })
+      return new Promise((resolve, reject) => {
+        pending.push({ projectId, rows, resolve, reject })
+        if (!flushScheduled) {
+          flushScheduled = true
+          setImmediate(flush)
+        }
+      })
+    },
+
+    async *streamEvents(projectId, range: TimeRange = {}) {
+      const page = db.prepare(
+        `SELECT rowid AS seq, received_at, payload FROM events
+         WHERE project_id = ? AND received_at >= ? AND received_at < ?
+           AND (received_at > ? OR (received_at = ? AND rowid > ?))
+         ORDER BY received_at, rowid LIMIT ?`,
+      )
+      let cursorAt = Number.MIN_SAFE_INTEGER
+      let cursorSeq = -1
+      const since = range.since ?? 0
+      const until = range.until ?? Number.MAX_SAFE_INTEGER
+      for (;;) {
+        const rows = page.all(
+          projectId,
+          since,
+          until,
+          cursorAt,
+          cursorAt,
+          cursorSeq,
+          STREAM_PAGE_ROWS,
+        ) as { seq: number; received_at: number; payload: string }[]
+        for (const row of rows) yield JSON.parse(row.payload) as StoredEvent
+        if (rows.length < STREAM_PAGE_ROWS) return
+        const last = rows[rows.length - 1]!
+        cursorAt = last.received_at
+        cursorSeq = last.seq
+      }
+    },
+
+    async countEvents(projectId) {
+      return db
+        .prepare('SELECT count(*) FROM events WHERE project_id = ?')
+        .pluck()
+        .get(projectId) as number
+    },
+
+    async listAdversaries(projectId) {
+      return (
+        db
+          .prepare(
+            'SELECT user_id, status, reason, created_at FROM adversaries WHERE project_id = ? ORDER BY created_at, user_id',
+          )
+          .all(projectId) as {
+          user_id: string
+          status: AdversaryRecord['status']
+          reason: string
+          created_at: string
+        }[]
+      ).map((r) => ({
+        userId: r.user_id,
+        status: r.status,
+        reason: r.reason,
+        createdAt: r.created_at,
+      }))
+    },
+
+    async upsertAdversary(projectId, entry) {
+      db.prepare(
+        `INSERT INTO adversaries (project_id, user_id, status, reason, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (project_id, user_id) DO UPDATE SET status = excluded.status, reason = excluded.reason`,
+      ).run(projectId, entry.userId, entry.status, entry.reason, new Date().toISOString())
+    },
+
+    async removeAdversary(projectId, userId) {
+      return (
+        db
+          .prepare('DELETE FROM adversaries WHERE project_id = ? AND user_id = ?')
+          .run(projectId, userId).changes > 0
+      )
+    },
+
+    async listVersionChanges(projectId) {
+      return db
+        .prepare(
+          'SELECT version, changed_at AS changedAt FROM version_changes WHERE project_id = ? ORDER BY changed_at',
+        )
+        .all(projectId) as VersionChangeRecord[]
+    },
+
+    async addVersionChange(projectId, change) {
+      db.prepare(
+        `INSERT INTO version_changes (project_id, version, changed_at) VALUES (?, ?, ?)
+         ON CONFLICT (project_id, version) DO UPDATE SET changed_at = excluded.changed_at`,
+      ).run(projectId, change.version, change.changedAt)
+    },
+
+    async removeVersionChange(projectId, version) {
+      return (
+        db
+          .prepare('DELETE FROM version_changes WHERE project_id = ? AND version = ?')
+          .run(projectId, version).changes > 0
+      )
+    },
+
+    async addGateDecision(projectId, decision) {
+      const info = db
+        .prepare(
+          'INSERT INTO gate_decisions (project_id, decided_at, promote, report) VALUES (?, ?, ?, ?)',
+        )
+        .run(
+          projectId,
+          decision.decidedAt,
+          decision.promote ? 1 : 0,
+          JSON.stringify(decision.report),
+        )
+      return { id: Number(info.lastInsertRowid), ...decision }
+    },
+
+    async listGateDecisions(projectId) {
+      return (
+        db
+          .prepare(
+            'SELECT id, decided_at, promote, report FROM gate_decisions WHERE project_id = ? ORDER BY id',
+          )
+          .all(projectId) as { id: number; decided_at: string; promote: number; report: string }[]
+      ).map(
+        (r): GateDecisionRecord => ({
+          id: r.id,
+          decidedAt: r.decided_at,
+          promote: r.promote === 1,
+          report: JSON.parse(r.report),
+        }),
+      )
+    },
+
+    // An embedded SQLite collector is one process, so its windows live in memory: writing
+    // a counter per request would cost a transaction each. PostgreSQL shares them.
+    async hitRateLimit(bucket, windowStart, cost) {
+      const key = `${windowStart}:${bucket}`
+      const count = (rateWindows.get(key) ?? 0) + cost
+      rateWindows.set(key, count)
+      if (rateWindows.size > 10_000) {
+        for (const k of rateWindows.keys()) {
+          if (Number(k.slice(0, k.indexOf(':'))) < windowStart - RATE_WINDOW_RETENTION_MS) {
+            rateWindows.delete(k)
+          }
+        }
+      }
+      return count
+    },
+  }
+  return store
+}

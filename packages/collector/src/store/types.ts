@@ -1,0 +1,126 @@
+// The storage interface every engine implements; routes only ever talk to this.
+import type { Signal, StoredEvent } from '@tightloop/schema'
+
+/** A project: who may send events, from where, and the rules its training data follows. */
+export interface ProjectRecord {
+  id: string
+  name: string
+  /** Origins allowed to send from a browser; `*` allows any. */
+  allowedOrigins: string[]
+  /** Escalation reasons the widget offers and ingest accepts. */
+  escalationReasons: string[]
+  /** Days after which feedback is too stale to train on. */
+  ttlDays: number
+  /** Replace e-mail addresses, card and phone numbers in free text before storing. */
+  scrubPii: boolean
+  /** Flagged adversaries are excluded from exports without a human confirming them. */
+  autoBanAdversaries: boolean
+  createdAt: string
+}
+
+/** Fields a caller may set on a project. */
+export type ProjectInput = Partial<Omit<ProjectRecord, 'id' | 'createdAt'>> & { name: string }
+
+/** A key as stored: public keys by value, secret keys by SHA-256 only. */
+export interface KeyRecord {
+  projectId: string
+  kind: 'public' | 'secret'
+  /** The public key itself, or the hex SHA-256 of the secret key. */
+  lookup: string
+  /** After this instant the key no longer works (rotation grace period); null = never. */
+  expiresAt: string | null
+}
+
+/** One event ready to insert: indexed columns plus the full JSON. */
+export interface EventRow {
+  eventId: string
+  signal: Signal
+  requestId: string
+  userId: string
+  /** Milliseconds since the epoch, skew-corrected and clamped to `receivedAt`. */
+  occurredAt: number
+  receivedAt: number
+  productVersion: string | null
+  event: StoredEvent
+}
+
+/** The outcome of storing one batch. */
+export interface InsertResult {
+  inserted: number
+  duplicates: number
+}
+
+/** A time window over `receivedAt`, in ms since the epoch; both ends optional. */
+export interface TimeRange {
+  since?: number
+  until?: number
+}
+
+/** An adversary entry: flagged by a rule or a person, banned once confirmed. */
+export interface AdversaryRecord {
+  userId: string
+  status: 'flagged' | 'confirmed'
+  reason: string
+  createdAt: string
+}
+
+/** A product-version change: feedback produced before it is stale. */
+export interface VersionChangeRecord {
+  version: string
+  changedAt: string
+}
+
+/** A recorded promotion decision. */
+export interface GateDecisionRecord {
+  id: number
+  decidedAt: string
+  promote: boolean
+  report: unknown
+}
+
+/**
+ * Storage behind the collector. Every method is async so that SQLite (in process) and
+ * PostgreSQL (over the network) share one contract and one test suite.
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres'
+  /** Creates or upgrades the schema; safe to run from several processes. */
+  migrate(): Promise<void>
+  close(): Promise<void>
+
+  createProject(input: ProjectInput & { id?: string }): Promise<ProjectRecord>
+  updateProject(id: string, patch: Partial<ProjectInput>): Promise<ProjectRecord>
+  getProject(id: string): Promise<ProjectRecord | null>
+  listProjects(): Promise<ProjectRecord[]>
+
+  addKey(key: KeyRecord): Promise<void>
+  /** Sets `expiresAt` on every key of that kind of the project that has none or a later one. */
+  expireKeys(projectId: string, kind: KeyRecord['kind'], expiresAt: string): Promise<void>
+  findKey(lookup: string): Promise<KeyRecord | null>
+
+  /** Stores the rows once per `(project, eventId)`; resolves only once durably committed. */
+  insertEvents(projectId: string, rows: EventRow[]): Promise<InsertResult>
+  /** Every stored event in `receivedAt` order, paged from the database, never all in memory. */
+  streamEvents(projectId: string, range?: TimeRange): AsyncIterable<StoredEvent>
+  countEvents(projectId: string): Promise<number>
+
+  listAdversaries(projectId: string): Promise<AdversaryRecord[]>
+  upsertAdversary(projectId: string, entry: Omit<AdversaryRecord, 'createdAt'>): Promise<void>
+  removeAdversary(projectId: string, userId: string): Promise<boolean>
+
+  listVersionChanges(projectId: string): Promise<VersionChangeRecord[]>
+  addVersionChange(projectId: string, change: VersionChangeRecord): Promise<void>
+  removeVersionChange(projectId: string, version: string): Promise<boolean>
+
+  addGateDecision(
+    projectId: string,
+    decision: Omit<GateDecisionRecord, 'id'>,
+  ): Promise<GateDecisionRecord>
+  listGateDecisions(projectId: string): Promise<GateDecisionRecord[]>
+
+  /**
+   * Counts one hit in a fixed window shared by every collector process on this store and
+   * returns the count so far in that window.
+   */
+  hitRateLimit(bucket: string, windowStart: number, cost: number): Promise<number>
+}
