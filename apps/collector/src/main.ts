@@ -1,0 +1,65 @@
+// `pnpm start`: the collector with its demo and dashboard, configured from the environment.
+import { provisionProject, startServer } from '@tightloop/collector'
+import { ConfigError, readConfig } from './config.ts'
+import { ensureDemoProject } from './demo-project.ts'
+import { createServerApp } from './server-app.ts'
+import { openStore } from './store.ts'
+
+const MINUTE_MS = 60_000
+
+async function main() {
+  const config = readConfig(process.env)
+  const store = await openStore(config.database)
+  let demoPublicKey: string
+  if (config.publicKey) {
+    const { project } = await provisionProject(store, {
+      name: 'default',
+      publicKey: config.publicKey,
+      ...(config.secretKey && { secretKey: config.secretKey }),
+      ...(config.allowedOrigins && { allowedOrigins: config.allowedOrigins }),
+      ...(config.escalationReasons && { escalationReasons: config.escalationReasons }),
+    })
+    demoPublicKey = config.publicKey
+    console.log(`tightloop: project ${project.name} (${project.id}) ready`)
+  } else {
+    const demo = await ensureDemoProject(store, config)
+    demoPublicKey = demo.publicKey
+    console.log(
+      demo.created
+        ? `tightloop: created the demo project\n  public key: ${demo.publicKey}\n  secret key: ${demo.secretKey}\n  (kept in ${demo.keysFile})`
+        : `tightloop: demo project, public key ${demo.publicKey} (keys in ${demo.keysFile})`,
+    )
+  }
+  const limits = {
+    ...(config.ratePerAddress > 0 && {
+      perAddress: { max: config.ratePerAddress, windowMs: MINUTE_MS },
+    }),
+    ...(config.ratePerKey > 0 && { perKey: { max: config.ratePerKey, windowMs: MINUTE_MS } }),
+  }
+  const app = createServerApp({ store, limits, demoPublicKey })
+  const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host })
+  const shown = config.database.startsWith('postgres') ? 'PostgreSQL' : config.database
+  console.log(`tightloop: collector on ${server.url} (database: ${shown})`)
+  console.log(`  demo:      ${server.url}/demo/\n  dashboard: ${server.url}/dashboard/`)
+
+  const stop = async () => {
+    await server.close()
+    await store.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`tightloop: ${err.message}`)
+  } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    console.error(`tightloop: port ${process.env.PORT ?? 8787} is in use; set PORT to another one`)
+  } else if ((err as NodeJS.ErrnoException)?.code === 'EACCES') {
+    console.error(`tightloop: permission denied: ${(err as Error).message}`)
+  } else {
+    console.error(`tightloop: could not start: ${(err as Error)?.message ?? err}`)
+  }
+  process.exit(1)
+})

@@ -1,0 +1,44 @@
+// The collector as deployed: the API plus the script tag, the demo and the dashboard.
+import { type CollectorOptions, createCollector } from '@tightloop/collector'
+import { Hono } from 'hono'
+import { ASSET_DIRS, sendAsset } from './assets.ts'
+
+const SCRIPT_MAX_AGE_S = 300 // sites pick up a new release within 5 minutes
+const PAGE_MAX_AGE_S = 0
+
+/** Options of the deployed app. */
+export interface ServerAppOptions extends CollectorOptions {
+  /** Public key the demo page is wired to. */
+  demoPublicKey?: string
+}
+
+/**
+ * The full app: `/v1/*` API, `/tightloop.js`, `/demo/` and `/dashboard/`.
+ *
+ * @example serve({ fetch: createServerApp({ store }).fetch })
+ */
+export function createServerApp(options: ServerAppOptions): Hono {
+  const app = new Hono()
+  app.get('/tightloop.js', (c) =>
+    sendAsset(c, ASSET_DIRS.embed, 'tightloop.js', { maxAgeSeconds: SCRIPT_MAX_AGE_S }),
+  )
+  app.get('/', (c) => c.redirect('/demo/'))
+  app.get('/demo', (c) => c.redirect('/demo/'))
+  app.get('/demo/*', (c) => {
+    const file = c.req.path.slice('/demo/'.length) || 'index.html'
+    return sendAsset(c, ASSET_DIRS.demo, file, {
+      maxAgeSeconds: PAGE_MAX_AGE_S,
+      ...(file.endsWith('.html') && {
+        transform: (html: string) =>
+          html.replaceAll('__TIGHTLOOP_PUBLIC_KEY__', options.demoPublicKey ?? ''),
+      }),
+    })
+  })
+  app.get('/dashboard', (c) => c.redirect('/dashboard/'))
+  app.get('/dashboard/*', (c) => {
+    const file = c.req.path.slice('/dashboard/'.length) || 'index.html'
+    return sendAsset(c, ASSET_DIRS.dashboard, file, { maxAgeSeconds: PAGE_MAX_AGE_S })
+  })
+  app.route('/', createCollector(options))
+  return app
+}
