@@ -26,6 +26,7 @@ export interface TestCollectorOptions extends Omit<CollectorOptions, 'store'> {
   project?: ProvisionInput
   port?: number
   hostname?: string
+  requestTimeoutMs?: number
 }
 
 /**
@@ -36,7 +37,7 @@ export interface TestCollectorOptions extends Omit<CollectorOptions, 'store'> {
 export async function startTestCollector(
   options: TestCollectorOptions = {},
 ): Promise<TestCollector> {
-  const { store: given, project, port, hostname, ...collectorOptions } = options
+  const { store: given, project, port, hostname, requestTimeoutMs, ...collectorOptions } = options
   let dir: string | undefined
   let store = given
   if (!store) {
