@@ -1,2 +1,10 @@
-// Public API of @tightloop/pipeline.
-export {}
+// Public API of @tightloop/pipeline: pure functions from stored events to training data.
+export * from './candidacy.ts'
+export * from './errors.ts'
+export * from './eval-slice.ts'
+export * from './export-builder.ts'
+export * from './formats.ts'
+export * from './gate.ts'
+export * from './hash-window.ts'
+export * from './time.ts'
+export * from './training-row.ts'

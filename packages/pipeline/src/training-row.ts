@@ -1,0 +1,108 @@
+// Conversion of a kept event into one weighted training row (snake_case: it feeds Python).
+import { createHash } from 'node:crypto'
+import {
+  type FeedbackEvent,
+  isTrainingSignal,
+  SIGNAL_WEIGHTS,
+  type TrainingSignal,
+} from '@tightloop/schema'
+
+/**
+ * One training row, the native export format. `preferred` is set only for corrections (a
+ * preference pair); every other signal gives a rejected-only row (`preferred: null`).
+ */
+export interface TrainingRow {
+  prompt: string
+  preferred: string | null
+  rejected: string
+  /** Trust in the row: `SIGNAL_WEIGHTS[source]`. */
+  weight: number
+  source: TrainingSignal
+  /** Row identity (see {@link trainingRowHash}); equal hashes are duplicates. */
+  event_hash: string
+}
+
+/**
+ * The request whose answer an event judges. For `rephrase` that is the earlier answer
+ * (`rephraseOf`) when given: the user asking again says the previous answer failed.
+ *
+ * @example judgedRequestId({ signal: 'rephrase', requestId: 'r2', rephraseOf: 'r1' }) // 'r1'
+ */
+export function judgedRequestId(
+  event: Pick<FeedbackEvent, 'requestId' | 'signal'> & { rephraseOf?: string },
+): string {
+  return event.signal === 'rephrase' && event.rephraseOf ? event.rephraseOf : event.requestId
+}
+
+/**
+ * Converts an event into its training row, or `null` when it cannot make one (`thumbs_up`,
+ * `response_shown`, CSAT 3–5, no prompt or no response). It does not judge trust: run the
+ * candidacy filter first.
+ *
+ * - `explicit_correction` → (prompt, preferred = correctionText, rejected = response), 0.9
+ * - `agent_escalation`, `csat` 1–2, `thumbs_down`, `session_abandon` → rejected-only rows
+ * - `rephrase` → rejected-only, weight 0.3: the schema counts it as a training signal, but it
+ *   says "the user was confused" more than "the answer was wrong"; projects that disagree
+ *   turn it off with the candidacy `signals` option. The row's texts are the event's own
+ *   `prompt` and `response`, which the client must fill with the answer that was rephrased.
+ *
+ * @example toTrainingRow({ signal: 'thumbs_down', prompt: 'p', response: 'r', ... })
+ * // { prompt: 'p', preferred: null, rejected: 'r', weight: 0.5, source: 'thumbs_down', event_hash: '…' }
+ */
+export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
+  const { signal, prompt, response } = event
+  if (!isTrainingSignal(signal) || !prompt || !response) return null
+  if (event.signal === 'csat' && event.csat > 2) return null
+  const preferred = event.signal === 'explicit_correction' ? event.correctionText : null
+  const requestId = judgedRequestId(event)
+  return {
+    prompt,
+    preferred,
+    rejected: response,
+    weight: SIGNAL_WEIGHTS[signal],
+    source: signal,
+    event_hash: trainingRowHash(requestId, signal, prompt, preferred, response),
+  }
+}
+
+/**
+ * Identity of a row: sha256 (hex) over the judged request id, the signal and the three texts,
+ * each length-prefixed so that no two different field lists hash the same input.
+ *
+ * Two rows are "the same" when the same answer gets the same signal with the same content:
+ * a double-clicked thumbs-down, a retrying client that resubmits a correction under a new
+ * event id, CSAT 1 then 2 on one answer. They collapse to one. Different requests stay
+ * distinct even with identical texts (two users each rejecting the same FAQ answer are two
+ * pieces of evidence), and so do different signals on one answer (a thumbs-down and an
+ * escalation agree independently). The event id is left out on purpose: it differs on every
+ * resubmission. Because the signal is in the hash, duplicates always share one weight, which
+ * lets a streaming export keep the first it sees.
+ *
+ * @example trainingRowHash('req-1', 'thumbs_down', 'p', null, 'r') // 64 hex characters
+ */
+export function trainingRowHash(
+  requestId: string,
+  signal: TrainingSignal,
+  prompt: string,
+  preferred: string | null,
+  rejected: string,
+): string {
+  const preferredPart = preferred === null ? '-' : `${preferred.length}:${preferred}`
+  const input = `v1|${requestId.length}:${requestId}|${signal}|${prompt.length}:${prompt}|${preferredPart}|${rejected.length}:${rejected}`
+  return createHash('sha256').update(input).digest('hex')
+}
+
+/**
+ * Collapses rows with equal `event_hash`, keeping the strongest weight and first-seen order.
+ * For arrays already in memory; the streaming builder dedups on a bounded window instead.
+ *
+ * @example collapseDuplicates([row, sameRowAgain]).length // 1
+ */
+export function collapseDuplicates(rows: Iterable<TrainingRow>): TrainingRow[] {
+  const byHash = new Map<string, TrainingRow>()
+  for (const row of rows) {
+    const seen = byHash.get(row.event_hash)
+    if (!seen || row.weight > seen.weight) byHash.set(row.event_hash, row)
+  }
+  return [...byHash.values()]
+}
