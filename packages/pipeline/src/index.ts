@@ -1,4 +1,5 @@
 // Public API of @tightloop/pipeline: pure functions from stored events to training data.
+export * from './adversaries.ts'
 export * from './candidacy.ts'
 export * from './errors.ts'
 export * from './eval-slice.ts'
@@ -6,5 +7,7 @@ export * from './export-builder.ts'
 export * from './formats.ts'
 export * from './gate.ts'
 export * from './hash-window.ts'
+export * from './injection.ts'
+export * from './robust-stats.ts'
 export * from './time.ts'
 export * from './training-row.ts'

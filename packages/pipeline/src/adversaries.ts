@@ -1,0 +1,362 @@
+// Automatic adversary detection: flags users whose feedback looks like poisoning.
+//
+// Flags are evidence, not verdicts: a flagged user keeps training until the project confirms
+// the flag, unless it opted into auto-ban (see selectAdversaries). Each rule is named after
+// the attack it catches and every flag carries the numbers that fired it.
+
+import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
+import { distance } from 'fastest-levenshtein'
+import { inspectCorrection, normalizeCorrection } from './injection.ts'
+import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from './robust-stats.ts'
+import { eventTimeMs, utcDayKey } from './time.ts'
+
+/**
+ * The detection rules.
+ *
+ * - `burst`: a day with far more feedback than people give (flooding thumbs-down or
+ *   low CSAT to drown out honest signal). Per-user peak daily count against the population's
+ *   median + k·MAD, never below an absolute floor (most users give one or two a day, so the
+ *   MAD alone would flag an enthusiastic user).
+ * - `repeated_correction`: one user writes near-identical corrections to different answers
+ *   (planting one payload everywhere). A real correction fits its answer; a payload does not.
+ * - `coordinated_correction`: the same correction text from several accounts (a sybil
+ *   campaign spreading one payload thinly to stay under per-user rules).
+ * - `injection`: a correction that addresses the model (instructions, jailbreak markup), or
+ *   several that link outside the project's domains (SEO spam, phishing).
+ * - `negative_only`: many thumbs-down and almost nothing else (≥ 90 % of the user's feedback),
+ *   on answers the user was mostly never shown (a troll, or a script hitting the API). An
+ *   unhappy honest user sees every answer they judge and rates or rephrases too.
+ */
+export const ADVERSARY_RULES = [
+  'burst',
+  'repeated_correction',
+  'coordinated_correction',
+  'injection',
+  'negative_only',
+] as const
+
+/** A detection rule name. */
+export type AdversaryRule = (typeof ADVERSARY_RULES)[number]
+
+/** One user flagged by one rule, with the numbers behind it. */
+export interface AdversaryFlag {
+  userId: string
+  rule: AdversaryRule
+  message: string
+  evidence: Record<string, number>
+}
+
+/** Thresholds of each rule; every field has a documented default. */
+export interface AdversaryOptions {
+  /** Floor of the burst rule: feedback events in one UTC day; default 60. */
+  burstMinPerDay?: number
+  /** Burst threshold above the median in MADs (scaled to σ); default 10. */
+  burstMadMultiplier?: number
+  /** Different answers that must get near-identical corrections; default 3. */
+  repeatMinAnswers?: number
+  /** Similarity (1 − edits / longer length) that counts as near-identical; default 0.85. */
+  repeatMinSimilarity?: number
+  /** Shorter normalised corrections ("wrong", "no") are not compared; default 16 characters. */
+  repeatMinLength?: number
+  /** Corrections remembered per user for comparison; default 40 (bounds memory and time). */
+  repeatMemory?: number
+  /**
+   * Accounts that must share one correction text; default 5. At 4, templated honest fixes
+   * ("open Reports, pick invoice, then press Save") coincided in the simulation.
+   */
+  coordinatedMinUsers?: number
+  /** Hosts (and their subdomains) corrections may link to, e.g. your help centre. */
+  allowedHosts?: readonly string[]
+  /** Corrections with outside links before a user is flagged; default 2. */
+  injectionMinLinkCorrections?: number
+  /** Thumbs-down needed before `negative_only` looks at a user; default 15. */
+  negativeMinThumbsDown?: number
+  /** Least thumbs-down per answer shown (or per thumbs-down, if more); default 0.8. */
+  negativeMinShare?: number
+  /**
+   * Least share of the user's feedback that is thumbs-down; default 0.9. A share rather than
+   * "no other signal at all", so one sprinkled thumbs-up does not hide a troll.
+   */
+  negativeMinFeedbackShare?: number
+}
+
+/** Defaults of {@link AdversaryOptions}. */
+export const DEFAULT_ADVERSARY_OPTIONS: Readonly<
+  Required<Omit<AdversaryOptions, 'allowedHosts'>> & { allowedHosts: readonly string[] }
+> = Object.freeze({
+  burstMinPerDay: 60,
+  burstMadMultiplier: 10,
+  repeatMinAnswers: 3,
+  repeatMinSimilarity: 0.85,
+  repeatMinLength: 16,
+  repeatMemory: 40,
+  coordinatedMinUsers: 5,
+  allowedHosts: [],
+  injectionMinLinkCorrections: 2,
+  negativeMinThumbsDown: 15,
+  negativeMinShare: 0.8,
+  negativeMinFeedbackShare: 0.9,
+})
+
+/** An incremental detector: add events as they come, ask for flags at any time. */
+export interface AdversaryDetector {
+  add(event: StoredEvent | FeedbackEvent): void
+  flags(): AdversaryFlag[]
+}
+
+interface RememberedCorrection {
+  requestId: string
+  text: string
+}
+
+interface UserState {
+  shown: number
+  thumbsDown: number
+  /** Feedback other than thumbs-down and impressions. */
+  otherFeedback: number
+  perDay: Map<string, number>
+  corrections: RememberedCorrection[]
+  /** Largest number of different answers that got one near-identical correction. */
+  repeatPeak: number
+  instructionCorrections: number
+  linkCorrections: number
+  foreignHosts: Set<string>
+}
+
+/** Cap on the characters compared per correction, so one 32 KiB text cannot stall detection. */
+const COMPARED_CHARS = 400
+
+/**
+ * Creates an incremental detector. Memory: a few counters per user, one counter per active
+ * day, at most `repeatMemory` normalised corrections per user, and the set of users behind
+ * each distinct normalised correction.
+ *
+ * @example
+ * const detector = createAdversaryDetector({ allowedHosts: ['example.com'] })
+ * for (const event of events) detector.add(event)
+ * detector.flags() // [{ userId, rule: 'burst', message, evidence: { peakDay: 412, threshold: 60, ... } }]
+ */
+export function createAdversaryDetector(options: AdversaryOptions = {}): AdversaryDetector {
+  const o = { ...DEFAULT_ADVERSARY_OPTIONS, ...options }
+  const users = new Map<string, UserState>()
+  const usersByText = new Map<string, Set<string>>()
+
+  const state = (userId: string): UserState => {
+    let user = users.get(userId)
+    if (!user) {
+      user = {
+        shown: 0,
+        thumbsDown: 0,
+        otherFeedback: 0,
+        perDay: new Map(),
+        corrections: [],
+        repeatPeak: 0,
+        instructionCorrections: 0,
+        linkCorrections: 0,
+        foreignHosts: new Set(),
+      }
+      users.set(userId, user)
+    }
+    return user
+  }
+
+  const addCorrection = (user: UserState, userId: string, requestId: string, raw: string) => {
+    const inspection = inspectCorrection(raw, o.allowedHosts)
+    if (inspection.instructions.length > 0) user.instructionCorrections += 1
+    if (inspection.foreignHosts.length > 0) {
+      user.linkCorrections += 1
+      for (const host of inspection.foreignHosts) user.foreignHosts.add(host)
+    }
+    const text = normalizeCorrection(raw).slice(0, COMPARED_CHARS)
+    if (text.length < o.repeatMinLength) return
+    let holders = usersByText.get(text)
+    if (!holders) {
+      holders = new Set()
+      usersByText.set(text, holders)
+    }
+    holders.add(userId)
+
+    const similarAnswers = new Set([requestId])
+    for (const earlier of user.corrections) {
+      if (
+        earlier.requestId !== requestId &&
+        isNearIdentical(earlier.text, text, o.repeatMinSimilarity)
+      ) {
+        similarAnswers.add(earlier.requestId)
+      }
+    }
+    user.repeatPeak = Math.max(user.repeatPeak, similarAnswers.size)
+    user.corrections.push({ requestId, text })
+    if (user.corrections.length > o.repeatMemory) user.corrections.shift()
+  }
+
+  return {
+    add(event) {
+      const user = state(event.userId)
+      if (event.signal === 'response_shown') {
+        user.shown += 1
+        return
+      }
+      if (event.signal === 'thumbs_down') user.thumbsDown += 1
+      else user.otherFeedback += 1
+      const time = 'receivedAt' in event ? eventTimeMs(event) : Date.parse(event.occurredAt)
+      if (!Number.isNaN(time)) {
+        const day = utcDayKey(time)
+        user.perDay.set(day, (user.perDay.get(day) ?? 0) + 1)
+      }
+      if (event.signal === 'explicit_correction') {
+        addCorrection(user, event.userId, event.requestId, event.correctionText)
+      }
+    },
+
+    flags() {
+      const flags: AdversaryFlag[] = []
+      const peaks = new Map<string, number>()
+      for (const [userId, user] of users) {
+        let peak = 0
+        for (const n of user.perDay.values()) peak = Math.max(peak, n)
+        if (peak > 0) peaks.set(userId, peak)
+      }
+      const peakValues = [...peaks.values()]
+      const populationMedian = peakValues.length ? median(peakValues) : 0
+      const populationMad = peakValues.length ? medianAbsoluteDeviation(peakValues) : 0
+      const burstThreshold = Math.max(
+        o.burstMinPerDay,
+        populationMedian + o.burstMadMultiplier * MAD_TO_SIGMA * populationMad,
+      )
+
+      const coordinated = new Map<string, number>()
+      for (const holders of usersByText.values()) {
+        if (holders.size < o.coordinatedMinUsers) continue
+        for (const userId of holders) {
+          coordinated.set(userId, Math.max(coordinated.get(userId) ?? 0, holders.size))
+        }
+      }
+
+      for (const [userId, user] of users) {
+        const peak = peaks.get(userId) ?? 0
+        if (peak > burstThreshold) {
+          flags.push({
+            userId,
+            rule: 'burst',
+            message: `${peak} feedback events in one day, above ${round(burstThreshold)} (population median ${populationMedian}, MAD ${populationMad})`,
+            evidence: { peakDay: peak, threshold: burstThreshold, populationMedian, populationMad },
+          })
+        }
+        if (user.repeatPeak >= o.repeatMinAnswers) {
+          flags.push({
+            userId,
+            rule: 'repeated_correction',
+            message: `near-identical corrections on ${user.repeatPeak} different answers (threshold ${o.repeatMinAnswers})`,
+            evidence: {
+              answers: user.repeatPeak,
+              threshold: o.repeatMinAnswers,
+              minSimilarity: o.repeatMinSimilarity,
+            },
+          })
+        }
+        const accounts = coordinated.get(userId)
+        if (accounts !== undefined) {
+          flags.push({
+            userId,
+            rule: 'coordinated_correction',
+            message: `wrote a correction shared word for word by ${accounts} accounts (threshold ${o.coordinatedMinUsers})`,
+            evidence: { accounts, threshold: o.coordinatedMinUsers },
+          })
+        }
+        if (
+          user.instructionCorrections > 0 ||
+          user.linkCorrections >= o.injectionMinLinkCorrections
+        ) {
+          flags.push({
+            userId,
+            rule: 'injection',
+            message: `${user.instructionCorrections} corrections with injected instructions, ${user.linkCorrections} with outside links (${[...user.foreignHosts].slice(0, 3).join(', ') || 'none'})`,
+            evidence: {
+              instructionCorrections: user.instructionCorrections,
+              linkCorrections: user.linkCorrections,
+              linkThreshold: o.injectionMinLinkCorrections,
+            },
+          })
+        }
+        const share = user.thumbsDown / Math.max(user.shown, user.thumbsDown, 1)
+        const feedbackShare = user.thumbsDown / Math.max(user.thumbsDown + user.otherFeedback, 1)
+        if (
+          user.thumbsDown >= o.negativeMinThumbsDown &&
+          feedbackShare >= o.negativeMinFeedbackShare &&
+          share >= o.negativeMinShare
+        ) {
+          flags.push({
+            userId,
+            rule: 'negative_only',
+            message: `${user.thumbsDown} thumbs-down on ${user.shown} answers shown, ${user.otherFeedback} other feedback`,
+            evidence: {
+              thumbsDown: user.thumbsDown,
+              shown: user.shown,
+              otherFeedback: user.otherFeedback,
+              share,
+              feedbackShare,
+              minThumbsDown: o.negativeMinThumbsDown,
+              minShare: o.negativeMinShare,
+              minFeedbackShare: o.negativeMinFeedbackShare,
+            },
+          })
+        }
+      }
+      return flags
+    },
+  }
+}
+
+/**
+ * Runs the detector over a list of events.
+ *
+ * @example detectAdversaries(lastThirtyDays, { allowedHosts: ['example.com'] })
+ */
+export function detectAdversaries(
+  events: Iterable<StoredEvent | FeedbackEvent>,
+  options: AdversaryOptions = {},
+): AdversaryFlag[] {
+  const detector = createAdversaryDetector(options)
+  for (const event of events) detector.add(event)
+  return detector.flags()
+}
+
+/** How flags become exclusions. */
+export interface AdversaryPolicy {
+  /** Users a person confirmed (or the project listed by hand): always excluded. */
+  confirmed?: Iterable<string>
+  /** Exclude flagged users without confirmation; default false. */
+  autoBan?: boolean
+  /** With auto-ban, only these rules ban; default all. */
+  autoBanRules?: readonly AdversaryRule[]
+}
+
+/**
+ * The user set to pass to the candidacy filter: confirmed users, plus flagged ones when the
+ * project opted into auto-ban. Flagged ≠ banned by default.
+ *
+ * @example createExportBuilder({ now, adversaries: selectAdversaries(flags, { confirmed }) })
+ */
+export function selectAdversaries(
+  flags: readonly AdversaryFlag[],
+  policy: AdversaryPolicy = {},
+): Set<string> {
+  const excluded = new Set(policy.confirmed ?? [])
+  if (!policy.autoBan) return excluded
+  const rules = new Set<AdversaryRule>(policy.autoBanRules ?? ADVERSARY_RULES)
+  for (const flag of flags) if (rules.has(flag.rule)) excluded.add(flag.userId)
+  return excluded
+}
+
+/** Similarity 1 − edits / longer length, at least `min`; the length gap alone may rule it out. */
+function isNearIdentical(a: string, b: string, min: number): boolean {
+  const longer = Math.max(a.length, b.length)
+  if (longer === 0) return true
+  if (1 - Math.abs(a.length - b.length) / longer < min) return false
+  return 1 - distance(a, b) / longer >= min
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100
+}
