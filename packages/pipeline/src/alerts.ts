@@ -1,0 +1,229 @@
+// Drift alerts over a daily series: each alert names the rule that fired and its numbers.
+//
+// Windows: a metric's "current" value is the mean of the last `currentDays` days (3 by
+// default: one odd day is noise, three in a row is a shift) and its baseline is the
+// `baselineDays` days before those (14). σ is the standard deviation of the baseline's daily
+// values, floored at `minRelativeSigma` of its mean so a flat baseline cannot make any wiggle
+// an alert.
+import type { DriftSummary } from './drift.ts'
+import { mean, standardDeviation } from './robust-stats.ts'
+
+/**
+ * The alert rules.
+ *
+ * - `guardrail_drift`: answer length, type/token ratio or specificity moved more than 2σ from
+ *   its trailing baseline. Catches reward hacking and silent model or prompt changes early,
+ *   from the answers alone.
+ * - `reward_hacking`: CSAT fell more than 2σ while the thumbs-up rate held (within 2σ and
+ *   within 15 % of its baseline: a trend inside the baseline inflates σ, and a rate that fell
+ *   tenfold has not "held" whatever σ says): the model is pleasing the proxy (clicks) and
+ *   failing the goal (satisfaction).
+ * - `low_volume`: fewer than 500 validated feedback events in the last 30 days: statistical
+ *   noise dominates, wait or batch quarterly.
+ * - `adversarial_traffic`: more than 10 % of the last 7 days' feedback came from flagged
+ *   adversaries: the feedback signal is poisoned; lean on automated evals instead.
+ */
+export const DRIFT_ALERT_RULES = [
+  'guardrail_drift',
+  'reward_hacking',
+  'low_volume',
+  'adversarial_traffic',
+] as const
+
+/** A drift alert rule name. */
+export type DriftAlertRule = (typeof DRIFT_ALERT_RULES)[number]
+
+/** One alert, on one day. */
+export interface DriftAlert {
+  day: string
+  rule: DriftAlertRule
+  /** The metric that moved, for `guardrail_drift`. */
+  metric?: GuardrailMetric
+  message: string
+  evidence: Record<string, number>
+}
+
+/** The answer measures `guardrail_drift` watches. */
+export type GuardrailMetric = 'meanLength' | 'meanTypeTokenRatio' | 'meanSpecificity'
+
+/** Thresholds and windows; every field has a documented default. */
+export interface DriftAlertOptions {
+  /** Days in the trailing baseline; default 14. */
+  baselineDays?: number
+  /** Days averaged into the current value; default 3. */
+  currentDays?: number
+  /** Distance from the baseline, in σ, that fires; default 2. */
+  sigmas?: number
+  /** Floor of σ as a share of the baseline mean; default 0.01. */
+  minRelativeSigma?: number
+  /** Largest relative change of the thumbs-up rate that still counts as held; default 0.15. */
+  thumbsUpHeldTolerance?: number
+  /** Least validated events in 30 days; default 500. */
+  minValidatedPerMonth?: number
+  /**
+   * Validated events of the last 30 days if known (e.g. the export's kept rows); otherwise
+   * the series' `trainingSignals` are summed, an upper bound.
+   */
+  validatedLast30Days?: number
+  /** Largest share of feedback from flagged adversaries; default 0.10. */
+  maxAdversaryShare?: number
+  /** Days the adversary share is measured over; default 7. */
+  adversaryWindowDays?: number
+}
+
+/** Defaults of {@link DriftAlertOptions}. */
+export const DEFAULT_DRIFT_ALERT_OPTIONS = Object.freeze({
+  baselineDays: 14,
+  currentDays: 3,
+  sigmas: 2,
+  minRelativeSigma: 0.01,
+  thumbsUpHeldTolerance: 0.15,
+  minValidatedPerMonth: 500,
+  maxAdversaryShare: 0.1,
+  adversaryWindowDays: 7,
+})
+
+const GUARDRAILS: readonly GuardrailMetric[] = [
+  'meanLength',
+  'meanTypeTokenRatio',
+  'meanSpecificity',
+]
+const MONTH_DAYS = 30
+
+/**
+ * Evaluates every rule on every day of a daily series (consecutive days, oldest first, as
+ * `byDay()` gives them; fill gaps with empty days first). Days without enough history are
+ * skipped by the windowed rules. A dashboard shows the last day's alerts; the full list shows
+ * when each began.
+ *
+ * @example detectDriftAlerts(drift.byDay()).filter((a) => a.day === today)
+ */
+export function detectDriftAlerts(
+  series: readonly DriftSummary[],
+  options: DriftAlertOptions = {},
+): DriftAlert[] {
+  const o = { ...DEFAULT_DRIFT_ALERT_OPTIONS, ...options }
+  const alerts: DriftAlert[] = []
+  for (let i = 0; i < series.length; i++) {
+    const day = series[i]!.day
+    for (const metric of GUARDRAILS) {
+      const shift = windowShift(series, i, (d) => d.answers[metric], o)
+      if (shift && Math.abs(shift.z) > o.sigmas) {
+        alerts.push({
+          day,
+          rule: 'guardrail_drift',
+          metric,
+          message: `${metric} ${fmt(shift.current)} over the last ${o.currentDays} days is ${fmt(shift.z)}σ from its ${o.baselineDays}-day baseline ${fmt(shift.baseline)} (σ ${fmt(shift.sigma)})`,
+          evidence: { ...shift, threshold: o.sigmas },
+        })
+      }
+    }
+
+    const csat = windowShift(series, i, (d) => d.csat.mean, o)
+    const thumbsUp = windowShift(series, i, (d) => d.rates.thumbsUp, o)
+    const held =
+      thumbsUp !== null &&
+      Math.abs(thumbsUp.z) <= o.sigmas &&
+      Math.abs(thumbsUp.current / thumbsUp.baseline - 1) <= o.thumbsUpHeldTolerance
+    if (csat && thumbsUp && held && csat.z < -o.sigmas) {
+      alerts.push({
+        day,
+        rule: 'reward_hacking',
+        message: `CSAT fell to ${fmt(csat.current)} (${fmt(csat.z)}σ from ${fmt(csat.baseline)}) while the thumbs-up rate held at ${fmt(thumbsUp.current)} (${fmt(thumbsUp.z)}σ)`,
+        evidence: {
+          csat: csat.current,
+          csatBaseline: csat.baseline,
+          csatZ: csat.z,
+          thumbsUpRate: thumbsUp.current,
+          thumbsUpBaseline: thumbsUp.baseline,
+          thumbsUpZ: thumbsUp.z,
+          threshold: o.sigmas,
+        },
+      })
+    }
+
+    // A caller-supplied count describes today only; earlier days use the series.
+    const known = i === series.length - 1 ? options.validatedLast30Days : undefined
+    if (known !== undefined || i >= MONTH_DAYS - 1) {
+      const validated = known ?? sumOver(series, i, MONTH_DAYS, (d) => d.trainingSignals)
+      if (validated < o.minValidatedPerMonth) {
+        alerts.push({
+          day,
+          rule: 'low_volume',
+          message: `${validated} validated feedback events in the last ${MONTH_DAYS} days, under ${o.minValidatedPerMonth}: noise dominates, batch quarterly`,
+          evidence: { validated, threshold: o.minValidatedPerMonth },
+        })
+      }
+    }
+
+    const feedback = sumOver(series, i, o.adversaryWindowDays, (d) => d.feedback)
+    const adversarial = sumOver(series, i, o.adversaryWindowDays, (d) => d.adversaryFeedback)
+    if (feedback > 0 && adversarial / feedback > o.maxAdversaryShare) {
+      alerts.push({
+        day,
+        rule: 'adversarial_traffic',
+        message: `${fmt((100 * adversarial) / feedback)} % of the last ${o.adversaryWindowDays} days' feedback came from flagged adversaries (limit ${100 * o.maxAdversaryShare} %)`,
+        evidence: {
+          adversarial,
+          feedback,
+          share: adversarial / feedback,
+          threshold: o.maxAdversaryShare,
+        },
+      })
+    }
+  }
+  return alerts
+}
+
+interface Shift {
+  current: number
+  baseline: number
+  sigma: number
+  z: number
+}
+
+/** Current window vs baseline window ending at day `i`; null without enough data. */
+function windowShift(
+  series: readonly DriftSummary[],
+  i: number,
+  value: (day: DriftSummary) => number | null,
+  o: { baselineDays: number; currentDays: number; minRelativeSigma: number },
+): Shift | null {
+  const firstCurrent = i - o.currentDays + 1
+  const firstBaseline = firstCurrent - o.baselineDays
+  if (firstBaseline < 0) return null
+  const present = (from: number, to: number) =>
+    series
+      .slice(from, to)
+      .map(value)
+      .filter((v): v is number => v !== null && Number.isFinite(v))
+  const current = present(firstCurrent, i + 1)
+  const baseline = present(firstBaseline, firstCurrent)
+  // Half the days may be missing (a quiet weekend); fewer and the baseline means little.
+  if (current.length === 0 || baseline.length < Math.max(2, o.baselineDays / 2)) return null
+  const baselineMean = mean(baseline)
+  const sigma = Math.max(standardDeviation(baseline), Math.abs(baselineMean) * o.minRelativeSigma)
+  if (!(sigma > 0)) return null
+  const currentMean = mean(current)
+  return {
+    current: currentMean,
+    baseline: baselineMean,
+    sigma,
+    z: (currentMean - baselineMean) / sigma,
+  }
+}
+
+function sumOver(
+  series: readonly DriftSummary[],
+  i: number,
+  days: number,
+  value: (day: DriftSummary) => number,
+): number {
+  let sum = 0
+  for (let j = Math.max(0, i - days + 1); j <= i; j++) sum += value(series[j]!)
+  return sum
+}
+
+function fmt(n: number): string {
+  return Number(n.toPrecision(4)).toString()
+}

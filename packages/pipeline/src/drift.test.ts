@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { computeDrift, createDriftAccumulator } from './drift.ts'
+import { type EventFields, makeEvent } from './testing/events.ts'
+
+const DAY1 = '2026-11-20T10:00:00.000Z'
+const DAY2 = '2026-11-21T10:00:00.000Z'
+const at = (iso: string, fields: EventFields) =>
+  makeEvent({ occurredAt: iso, receivedAt: iso, ...fields })
+
+describe('computeDrift', () => {
+  const events = [
+    ...Array.from({ length: 100 }, (_, i) =>
+      at(DAY1, {
+        signal: 'response_shown',
+        productVersion: i < 60 ? 'v1' : 'v2',
+        response: 'Open Billing now.',
+      }),
+    ),
+    ...Array.from({ length: 6 }, () => at(DAY1, { signal: 'thumbs_up', productVersion: 'v1' })),
+    ...Array.from({ length: 4 }, () => at(DAY1, { signal: 'thumbs_down', productVersion: 'v2' })),
+    at(DAY1, { signal: 'thumbs_down', userId: 'troll', productVersion: 'v2' }),
+    at(DAY1, {
+      signal: 'explicit_correction',
+      correctionText: 'x'.repeat(30),
+      productVersion: 'v1',
+    }),
+    at(DAY1, {
+      signal: 'explicit_correction',
+      correctionText: 'y'.repeat(30),
+      productVersion: 'v2',
+    }),
+    at(DAY1, { signal: 'csat', csat: 5 }),
+    at(DAY1, { signal: 'csat', csat: 2 }),
+    at(DAY1, { signal: 'csat', csat: 2 }),
+    at(DAY1, { signal: 'agent_escalation', escalationReason: 'wrong_answer' }),
+    at(DAY1, { signal: 'agent_escalation', escalationReason: 'wrong_answer' }),
+    at(DAY1, { signal: 'agent_escalation', escalationReason: 'other' }),
+    at(DAY2, { signal: 'thumbs_down' }),
+  ]
+  const { byDay, byDayAndVersion } = computeDrift(events, { adversaries: new Set(['troll']) })
+
+  it('gives one summary per day, oldest first, with volumes and rates per answer shown', () => {
+    expect(byDay.map((d) => d.day)).toEqual(['2026-11-20', '2026-11-21'])
+    const day = byDay[0]!
+    expect(day.shown).toBe(100)
+    expect(day.volume.thumbs_down).toBe(5)
+    expect(day.rates).toEqual({ thumbsUp: 0.06, thumbsDown: 0.05, correction: 0.02 })
+    expect(day.correctionRateInBand).toBe(true)
+    expect(day.feedback).toBe(events.length - 1 - 100)
+    expect(byDay[1]!.rates.thumbsDown).toBeNull() // nothing shown that day
+  })
+  it('summarises CSAT and escalation reasons', () => {
+    expect(byDay[0]!.csat).toEqual({ count: 3, mean: 3, distribution: [0, 2, 0, 0, 1] })
+    expect(byDay[0]!.escalationReasons).toEqual({ wrong_answer: 2, other: 1 })
+  })
+  it('measures the answers shown', () => {
+    expect(byDay[0]!.answers).toMatchObject({ count: 100, meanLength: 17, meanTypeTokenRatio: 1 })
+    expect(byDay[0]!.answers.meanSpecificity).toBeCloseTo(1 / 3, 10)
+  })
+  it('counts adversarial feedback apart from training signals', () => {
+    expect(byDay[0]!.adversaryFeedback).toBe(1)
+    // 4 honest thumbs-down, 2 corrections, 3 CSAT, 3 escalations; not the troll, not thumbs-up
+    expect(byDay[0]!.trainingSignals).toBe(12)
+  })
+  it('splits by product version, unstamped events as unknown', () => {
+    const day1 = byDayAndVersion.filter((d) => d.day === '2026-11-20')
+    expect(day1.map((d) => [d.productVersion, d.shown])).toEqual([
+      ['unknown', 0],
+      ['v1', 60],
+      ['v2', 40],
+    ])
+    expect(day1.find((d) => d.productVersion === 'v2')!.rates.thumbsDown).toBeCloseTo(5 / 40, 10)
+  })
+  it('flags a correction rate outside the 1-3 % band', () => {
+    const drift = createDriftAccumulator()
+    for (let i = 0; i < 10; i++) drift.add(at(DAY1, { signal: 'response_shown' }))
+    drift.add(at(DAY1, { signal: 'explicit_correction', correctionText: 'z'.repeat(30) }))
+    expect(drift.byDay()[0]!.correctionRateInBand).toBe(false) // 10 %
+  })
+})

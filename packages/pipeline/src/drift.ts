@@ -1,0 +1,228 @@
+// Drift statistics per day and per product version: signal volumes, rates per answer shown,
+// CSAT, escalation reasons and the guardrail measures of the answers themselves.
+import { isTrainingSignal, SIGNALS, type Signal, type StoredEvent } from '@tightloop/schema'
+import { answerTextStats } from './text-stats.ts'
+import { eventTimeMs, utcDayKey } from './time.ts'
+
+/** Edits per answer shown that a healthy deployment sees: 1–3 % (the seed's figure). */
+export const CORRECTION_RATE_BAND: readonly [number, number] = [0.01, 0.03]
+
+/** One day (of one product version, or of all when `productVersion` is null). */
+export interface DriftSummary {
+  day: string
+  productVersion: string | null
+  volume: Record<Signal, number>
+  /** `response_shown` events: the denominator of every rate. */
+  shown: number
+  /** Every event but `response_shown`. */
+  feedback: number
+  /** Feedback from users in the adversary set given to the accumulator. */
+  adversaryFeedback: number
+  /** Training-signal events from users not in the adversary set (an upper bound of validated). */
+  trainingSignals: number
+  /** Per answer shown; null when nothing was shown. */
+  rates: { thumbsUp: number | null; thumbsDown: number | null; correction: number | null }
+  /** Whether the correction rate sits in {@link CORRECTION_RATE_BAND}; null without answers. */
+  correctionRateInBand: boolean | null
+  csat: {
+    count: number
+    mean: number | null
+    distribution: [number, number, number, number, number]
+  }
+  escalationReasons: Record<string, number>
+  /** Guardrails over the answers shown that day (from `response_shown` responses). */
+  answers: {
+    count: number
+    meanLength: number | null
+    meanTypeTokenRatio: number | null
+    meanSpecificity: number | null
+  }
+}
+
+/** Options of the drift accumulator. */
+export interface DriftOptions {
+  /** Users whose feedback counts as adversarial traffic. */
+  adversaries?: ReadonlySet<string>
+}
+
+/** Collects drift statistics event by event; memory grows with days × versions only. */
+export interface DriftAccumulator {
+  add(event: StoredEvent): void
+  /** One summary per day, all versions together, oldest first. */
+  byDay(): DriftSummary[]
+  /** One summary per day and product version (`unknown` when unstamped), oldest first. */
+  byDayAndVersion(): DriftSummary[]
+}
+
+interface Sums {
+  volume: number[]
+  adversaryFeedback: number
+  trainingSignals: number
+  csat: [number, number, number, number, number]
+  escalations: Map<string, number>
+  answers: number
+  length: number
+  typeTokenRatio: number
+  specificity: number
+}
+
+const UNKNOWN_VERSION = 'unknown'
+const SIGNAL_INDEX = new Map<string, number>(SIGNALS.map((s, i) => [s, i]))
+
+/**
+ * Creates a drift accumulator. Days are UTC days of each event's trusted time.
+ *
+ * @example
+ * const drift = createDriftAccumulator({ adversaries })
+ * for (const event of events) drift.add(event)
+ * detectDriftAlerts(drift.byDay())
+ */
+export function createDriftAccumulator(options: DriftOptions = {}): DriftAccumulator {
+  const adversaries = options.adversaries ?? new Set<string>()
+  const cells = new Map<string, Map<string, Sums>>()
+
+  return {
+    add(event) {
+      const time = eventTimeMs(event)
+      if (Number.isNaN(time)) return
+      const day = utcDayKey(time)
+      let versions = cells.get(day)
+      if (!versions) {
+        versions = new Map()
+        cells.set(day, versions)
+      }
+      const version = event.productVersion ?? UNKNOWN_VERSION
+      let sums = versions.get(version)
+      if (!sums) {
+        sums = emptySums()
+        versions.set(version, sums)
+      }
+      const index = SIGNAL_INDEX.get(event.signal)
+      if (index === undefined) return
+      sums.volume[index]! += 1
+      const adversarial = adversaries.has(event.userId)
+      if (event.signal !== 'response_shown' && adversarial) sums.adversaryFeedback += 1
+      if (isTrainingSignal(event.signal) && !adversarial) sums.trainingSignals += 1
+      if (event.signal === 'csat') sums.csat[event.csat - 1]! += 1
+      if (event.signal === 'agent_escalation') {
+        sums.escalations.set(
+          event.escalationReason,
+          (sums.escalations.get(event.escalationReason) ?? 0) + 1,
+        )
+      }
+      if (event.signal === 'response_shown' && event.response) {
+        const stats = answerTextStats(event.response)
+        sums.answers += 1
+        sums.length += stats.length
+        sums.typeTokenRatio += stats.typeTokenRatio
+        sums.specificity += stats.specificity
+      }
+    },
+
+    byDay() {
+      return [...cells.keys()].sort().map((day) => {
+        const total = emptySums()
+        for (const sums of cells.get(day)!.values()) addInto(total, sums)
+        return summarize(day, null, total)
+      })
+    },
+
+    byDayAndVersion() {
+      const out: DriftSummary[] = []
+      for (const day of [...cells.keys()].sort()) {
+        const versions = cells.get(day)!
+        for (const version of [...versions.keys()].sort()) {
+          out.push(summarize(day, version, versions.get(version)!))
+        }
+      }
+      return out
+    },
+  }
+}
+
+/**
+ * Drift statistics of a list of events.
+ *
+ * @example const { byDay, byDayAndVersion } = computeDrift(events)
+ */
+export function computeDrift(
+  events: Iterable<StoredEvent>,
+  options: DriftOptions = {},
+): { byDay: DriftSummary[]; byDayAndVersion: DriftSummary[] } {
+  const drift = createDriftAccumulator(options)
+  for (const event of events) drift.add(event)
+  return { byDay: drift.byDay(), byDayAndVersion: drift.byDayAndVersion() }
+}
+
+function emptySums(): Sums {
+  return {
+    volume: SIGNALS.map(() => 0),
+    adversaryFeedback: 0,
+    trainingSignals: 0,
+    csat: [0, 0, 0, 0, 0],
+    escalations: new Map(),
+    answers: 0,
+    length: 0,
+    typeTokenRatio: 0,
+    specificity: 0,
+  }
+}
+
+function addInto(total: Sums, sums: Sums): void {
+  for (let i = 0; i < total.volume.length; i++) total.volume[i]! += sums.volume[i]!
+  for (let i = 0; i < 5; i++) total.csat[i]! += sums.csat[i]!
+  for (const [reason, n] of sums.escalations) {
+    total.escalations.set(reason, (total.escalations.get(reason) ?? 0) + n)
+  }
+  total.adversaryFeedback += sums.adversaryFeedback
+  total.trainingSignals += sums.trainingSignals
+  total.answers += sums.answers
+  total.length += sums.length
+  total.typeTokenRatio += sums.typeTokenRatio
+  total.specificity += sums.specificity
+}
+
+function summarize(day: string, productVersion: string | null, sums: Sums): DriftSummary {
+  const volume = Object.fromEntries(SIGNALS.map((s, i) => [s, sums.volume[i]!])) as Record<
+    Signal,
+    number
+  >
+  const shown = volume.response_shown
+  let events = 0
+  for (const n of sums.volume) events += n
+  const perShown = (n: number) => (shown ? n / shown : null)
+  const correction = perShown(volume.explicit_correction)
+  const csatCount = sums.csat.reduce((a, b) => a + b, 0)
+  const csatTotal = sums.csat.reduce((a, n, i) => a + n * (i + 1), 0)
+  const perAnswer = (sum: number) => (sums.answers ? sum / sums.answers : null)
+  return {
+    day,
+    productVersion,
+    volume,
+    shown,
+    feedback: events - shown,
+    adversaryFeedback: sums.adversaryFeedback,
+    trainingSignals: sums.trainingSignals,
+    rates: {
+      thumbsUp: perShown(volume.thumbs_up),
+      thumbsDown: perShown(volume.thumbs_down),
+      correction,
+    },
+    correctionRateInBand:
+      correction === null
+        ? null
+        : correction >= CORRECTION_RATE_BAND[0] && correction <= CORRECTION_RATE_BAND[1],
+    csat: {
+      count: csatCount,
+      mean: csatCount ? csatTotal / csatCount : null,
+      distribution: [...sums.csat],
+    },
+    escalationReasons: Object.fromEntries(sums.escalations),
+    answers: {
+      count: sums.answers,
+      meanLength: perAnswer(sums.length),
+      meanTypeTokenRatio: perAnswer(sums.typeTokenRatio),
+      meanSpecificity: perAnswer(sums.specificity),
+    },
+  }
+}
