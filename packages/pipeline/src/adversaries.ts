@@ -26,6 +26,8 @@ import { eventTimeMs, utcDayKey } from './time.ts'
  * - `negative_only`: many thumbs-down and almost nothing else (≥ 90 % of the user's feedback),
  *   on answers the user was mostly never shown (a troll, or a script hitting the API). An
  *   unhappy honest user sees every answer they judge and rates or rephrases too.
+ *
+ * @example flags.filter((f) => ADVERSARY_RULES.includes(f.rule))
  */
 export const ADVERSARY_RULES = [
   'burst',
@@ -80,7 +82,11 @@ export interface AdversaryOptions {
   negativeMinFeedbackShare?: number
 }
 
-/** Defaults of {@link AdversaryOptions}. */
+/**
+ * Defaults of {@link AdversaryOptions}.
+ *
+ * @example DEFAULT_ADVERSARY_OPTIONS.burstMinPerDay // 60
+ */
 export const DEFAULT_ADVERSARY_OPTIONS: Readonly<
   Required<Omit<AdversaryOptions, 'allowedHosts'>> & { allowedHosts: readonly string[] }
 > = Object.freeze({

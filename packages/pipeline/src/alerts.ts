@@ -22,6 +22,8 @@ import { mean, standardDeviation } from './robust-stats.ts'
  *   noise dominates, wait or batch quarterly.
  * - `adversarial_traffic`: more than 10 % of the last 7 days' feedback came from flagged
  *   adversaries: the feedback signal is poisoned; lean on automated evals instead.
+ *
+ * @example for (const rule of DRIFT_ALERT_RULES) counts[rule] = 0
  */
 export const DRIFT_ALERT_RULES = [
   'guardrail_drift',
@@ -71,7 +73,11 @@ export interface DriftAlertOptions {
   adversaryWindowDays?: number
 }
 
-/** Defaults of {@link DriftAlertOptions}. */
+/**
+ * Defaults of {@link DriftAlertOptions}.
+ *
+ * @example DEFAULT_DRIFT_ALERT_OPTIONS.baselineDays // 14
+ */
 export const DEFAULT_DRIFT_ALERT_OPTIONS = Object.freeze({
   baselineDays: 14,
   currentDays: 3,

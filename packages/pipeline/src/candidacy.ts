@@ -10,13 +10,25 @@ import { type EvalSliceOptions, mayConcernEvalSlice } from './eval-slice.ts'
 import { clockMs, DAY_MS, eventTimeMs, type Instant } from './time.ts'
 import { judgedRequestId } from './training-row.ts'
 
-/** Feedback older than this many days is stale by default (the seed's 45-day cutoff). */
+/**
+ * Feedback older than this many days is stale by default (the seed's 45-day cutoff).
+ *
+ * @example createCandidacyFilter({ now, ttlDays: DEFAULT_TTL_DAYS / 3 }) // a fast-moving product
+ */
 export const DEFAULT_TTL_DAYS = 45
 
-/** A correction closer than this many edits (Levenshtein) to the answer is a typo fix. */
+/**
+ * A correction closer than this many edits (Levenshtein) to the answer is a typo fix.
+ *
+ * @example isTypoFix(answer, correction, MIN_CORRECTION_DISTANCE)
+ */
 export const MIN_CORRECTION_DISTANCE = 10
 
-/** Highest CSAT score that still counts as a complaint (1–2 train, 3–5 do not). */
+/**
+ * Highest CSAT score that still counts as a complaint (1–2 train, 3–5 do not).
+ *
+ * @example event.csat <= MAX_NEGATIVE_CSAT // a complaint
+ */
 export const MAX_NEGATIVE_CSAT = 2
 
 /**
@@ -44,6 +56,8 @@ export const MAX_NEGATIVE_CSAT = 2
  * - `eval_holdout`: the answer is in the frozen eval slice (opt-in). Prevents eval contamination.
  * - `typo_correction`: a correction fewer than 10 edits from the answer fixes a typo, not the
  *   content. Prevents teaching the model that its answer was wrong when it was right.
+ *
+ * @example const counts = Object.fromEntries(DROP_REASONS.map((r) => [r, 0]))
  */
 export const DROP_REASONS = [
   'excluded_signal',

@@ -4,7 +4,11 @@ import { isTrainingSignal, SIGNALS, type Signal, type StoredEvent } from '@tight
 import { answerTextStats } from './text-stats.ts'
 import { eventTimeMs, utcDayKey } from './time.ts'
 
-/** Edits per answer shown that a healthy deployment sees: 1–3 % (the seed's figure). */
+/**
+ * Edits per answer shown that a healthy deployment sees: 1–3 % (the seed's figure).
+ *
+ * @example const [low, high] = CORRECTION_RATE_BAND // 0.01, 0.03
+ */
 export const CORRECTION_RATE_BAND: readonly [number, number] = [0.01, 0.03]
 
 /** One day (of one product version, or of all when `productVersion` is null). */

@@ -1,6 +1,10 @@
 // The one error the pipeline throws: bad options or metrics from the caller, with a code.
 
-/** Every code a {@link PipelineInputError} can carry. */
+/**
+ * Every code a {@link PipelineInputError} can carry.
+ *
+ * @example PIPELINE_ERROR_CODES.includes(error.code)
+ */
 export const PIPELINE_ERROR_CODES = ['invalid_option', 'invalid_metric', 'invalid_clock'] as const
 
 /** Why the pipeline refused its input. */

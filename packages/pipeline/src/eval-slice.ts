@@ -9,7 +9,11 @@ import type { StoredEvent } from '@tightloop/schema'
 import { PipelineInputError } from './errors.ts'
 import { DAY_MS, eventTimeMs, isoWeekKey, isoWeekStartMs } from './time.ts'
 
-/** Share of `response_shown` events that belong to the eval slice (5 %). */
+/**
+ * Share of `response_shown` events that belong to the eval slice (5 %).
+ *
+ * @example isInEvalSlice(event, { rate: EVAL_SLICE_RATE })
+ */
 export const EVAL_SLICE_RATE = 0.05
 
 /** How the slice is drawn. */
@@ -63,7 +67,11 @@ export function isInEvalSlice(event: StoredEvent, options: EvalSliceOptions = {}
   return isRequestInEvalSlice(event.requestId, evalSliceWeek(event), options)
 }
 
-/** Feedback arriving this soon after a week starts may be about an answer of the week before. */
+/**
+ * Feedback arriving this soon after a week starts may be about an answer of the week before.
+ *
+ * @example HOLDOUT_GRACE_MS / 3_600_000 // 24 hours
+ */
 export const HOLDOUT_GRACE_MS = DAY_MS
 
 /**

@@ -15,13 +15,19 @@ import { type TrainingRow, toTrainingRow } from './training-row.ts'
  * Rows remembered for deduplication by default. Duplicates come from retries and double
  * clicks, minutes apart in a time-ordered cursor; a row repeated further apart than this many
  * rows is not collapsed. 1,000,000 keys cost 16 MiB.
+ *
+ * @example createExportBuilder({ now, dedupWindow: DEFAULT_DEDUP_WINDOW * 4 })
  */
 export const DEFAULT_DEDUP_WINDOW = 1_000_000
 
 /** Why an event gave no row: a candidacy rule, or a duplicate of a row already exported. */
 export type ExportDropReason = DropReason | 'duplicate'
 
-/** Every {@link ExportDropReason}, in report order. */
+/**
+ * Every {@link ExportDropReason}, in report order.
+ *
+ * @example for (const reason of EXPORT_DROP_REASONS) console.log(reason, stats.dropped[reason])
+ */
 export const EXPORT_DROP_REASONS: readonly ExportDropReason[] = [...DROP_REASONS, 'duplicate']
 
 /** Options of an export: the candidacy rules plus the dedup window. */

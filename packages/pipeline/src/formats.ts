@@ -2,7 +2,11 @@
 // preference fine-tuning, and a record to one NDJSON line.
 import type { TrainingRow } from './training-row.ts'
 
-/** Every export format `GET /v1/export?format=` accepts. */
+/**
+ * Every export format `GET /v1/export?format=` accepts.
+ *
+ * @example EXPORT_FORMATS.includes(query.format) // validate ?format=
+ */
 export const EXPORT_FORMATS = ['native', 'dpo', 'kto', 'openai'] as const
 
 /** An export format name. */

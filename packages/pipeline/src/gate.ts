@@ -42,7 +42,11 @@ export interface GateDecision {
   checks: GateCheck[]
 }
 
-/** Default thresholds: the seed's gate. */
+/**
+ * Default thresholds: the seed's gate.
+ *
+ * @example gateModel(candidate, baseline, { ...DEFAULT_GATE_OPTIONS, maxLatencyRatio: 1.2 })
+ */
 export const DEFAULT_GATE_OPTIONS: Readonly<Required<GateOptions>> = Object.freeze({
   maxAccuracyDrop: 0.005,
   maxHallucinationIncrease: 0,

@@ -4,6 +4,8 @@
 /**
  * Phrases that address the model rather than correct an answer. A support user fixing a
  * wrong answer has no reason to write them; a poisoner planting a jailbreak does.
+ *
+ * @example INSTRUCTION_PATTERNS.some((p) => p.test(text))
  */
 export const INSTRUCTION_PATTERNS: readonly RegExp[] = [
   /\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(instructions?|prompts?|rules|guidelines|context)\b/i,

@@ -1,6 +1,10 @@
 // Small statistics: median and MAD (robust to the outliers we hunt), mean and deviation.
 
-/** Scales a MAD to a standard deviation for normally distributed data. */
+/**
+ * Scales a MAD to a standard deviation for normally distributed data.
+ *
+ * @example const sigma = MAD_TO_SIGMA * medianAbsoluteDeviation(values)
+ */
 export const MAD_TO_SIGMA = 1.4826
 
 /**

@@ -19,7 +19,11 @@ export interface AnswerTextStats {
   specificity: number
 }
 
-/** Words at least this long count as specific. */
+/**
+ * Words at least this long count as specific.
+ *
+ * @example 'subscription'.length >= LONG_WORD_LENGTH // true
+ */
 export const LONG_WORD_LENGTH = 9
 
 const TOKEN = /[\p{L}\p{N}]+/gu

@@ -2,7 +2,11 @@
 import type { StoredEvent } from '@tightloop/schema'
 import { PipelineInputError } from './errors.ts'
 
-/** One day in milliseconds. */
+/**
+ * One day in milliseconds.
+ *
+ * @example now - 45 * DAY_MS // the default TTL cutoff
+ */
 export const DAY_MS = 86_400_000
 
 /** An instant as callers hold it: a `Date`, epoch milliseconds or an ISO-8601 string. */
