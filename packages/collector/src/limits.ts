@@ -1,6 +1,7 @@
-// Abuse limits: fixed-window rate limits per public key and per client address, and quotas.
+// Abuse limits: fixed-window rate limits per client address and per public key, and quotas.
 import { createHmac, randomBytes } from 'node:crypto'
 import type { Context } from 'hono'
+import { addressUnit, readClientAddress } from './client-address.ts'
 import { CollectorError } from './errors.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 
@@ -12,76 +13,100 @@ export interface RateLimit {
 
 /** Limits a collector enforces on ingest; each is off when left out. */
 export interface LimitOptions {
-  /** Requests per client address, across every key. */
+  /** Requests per client address (IPv6: per /64), across every key, counted before the key is checked. */
   perAddress?: RateLimit
-  /** Requests per public key, across every address. */
+  /** Requests per project public key, across every address. */
   perKey?: RateLimit
-  /** Events accepted per project per window (a quota, checked before storing). */
-  eventsPerProject?: RateLimit
-  /** Secret mixed into address hashes so raw addresses are never stored or logged. */
+  /**
+   * Events per project per window, checked before storing: one budget for every project, or
+   * a function giving each project its own (undefined = unlimited).
+   */
+  eventsPerProject?: RateLimit | ((project: ProjectRecord) => RateLimit | undefined)
+  /**
+   * Secret of the keyed hash addresses are counted under, so a raw address is never stored.
+   * Random per process by default: give every process of a cluster the same one, or each
+   * counts a client under a different name and the address limit multiplies.
+   */
   addressSecret?: string
-  /** Reads the client address; defaults to the socket's remote address. */
+  /** How many reverse proxies in front of the collector append to X-Forwarded-For (default 0: header ignored). */
+  trustProxy?: number
+  /** Reads the client address instead; overrides `trustProxy`. */
   clientAddress?: (c: Context) => string | undefined
 }
 
 /** Enforces the limits; one per collector. */
 export interface Limiter {
+  /** The per-address limit; cheap enough to run before the key is even looked up. */
+  checkAddress(c: Context, now: number): Promise<void>
+  /** The per-key limit of an authenticated project. */
+  checkKey(project: ProjectRecord, now: number): Promise<void>
+  /** Both of the above. */
   check(c: Context, project: ProjectRecord, now: number): Promise<void>
+  /** Counts `events` against the project's quota. */
   checkQuota(project: ProjectRecord, events: number, now: number): Promise<void>
 }
 
-const socketAddress = (c: Context): string | undefined =>
-  (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket
-    ?.remoteAddress
+const ADDRESS_HASH_CHARS = 22 // 132 bits of HMAC-SHA-256: no collisions in practice
+
+const throttled = (code: 'rate_limited' | 'quota_exceeded', retryAfterS: number) =>
+  new CollectorError(
+    429,
+    code,
+    code === 'rate_limited'
+      ? `Too many requests; retry in ${retryAfterS} s`
+      : `The project's event quota is used up; retry in ${retryAfterS} s`,
+    { headers: { 'Retry-After': String(retryAfterS) } },
+  )
 
 /**
  * Builds the limiter. Counters live in the store, so several collector processes on one
  * PostgreSQL share them.
  *
- * @example createLimiter(store, { perAddress: { max: 600, windowMs: 60_000 } })
+ * @example createLimiter(store, { perAddress: { max: 600, windowMs: 60_000 }, trustProxy: 1 })
  */
 export function createLimiter(store: Store, options: LimitOptions = {}): Limiter {
+  const { perAddress, perKey, eventsPerProject } = options
   const secret = options.addressSecret ?? randomBytes(32).toString('hex')
-  const readAddress = options.clientAddress ?? socketAddress
+  const trustProxy = options.trustProxy ?? 0
+  const readAddress = options.clientAddress ?? ((c: Context) => readClientAddress(c, trustProxy))
   const hashAddress = (address: string) =>
-    createHmac('sha256', secret).update(address).digest('base64url').slice(0, 22)
+    createHmac('sha256', secret)
+      .update(addressUnit(address))
+      .digest('base64url')
+      .slice(0, ADDRESS_HASH_CHARS)
+  const quotaOf = typeof eventsPerProject === 'function' ? eventsPerProject : () => eventsPerProject
 
+  /** Counts `cost` and returns 0 when within the limit, else the seconds until the window ends. */
   const hit = async (bucket: string, limit: RateLimit, now: number, cost: number) => {
     const windowStart = now - (now % limit.windowMs)
-    const count = await store.hitRateLimit(bucket, windowStart, cost)
-    if (count > limit.max) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000))
-      return retryAfter
-    }
-    return 0
+    const count = await store.hitRateLimit(bucket, windowStart, cost, limit.windowMs)
+    if (count <= limit.max) return 0
+    return Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000))
   }
 
-  return {
+  const limiter: Limiter = {
+    async checkAddress(c, now) {
+      if (!perAddress) return
+      const address = readAddress(c)
+      if (!address) return
+      const retryAfter = await hit(`addr:${hashAddress(address)}`, perAddress, now, 1)
+      if (retryAfter) throw throttled('rate_limited', retryAfter)
+    },
+    async checkKey(project, now) {
+      if (!perKey) return
+      const retryAfter = await hit(`key:${project.id}`, perKey, now, 1)
+      if (retryAfter) throw throttled('rate_limited', retryAfter)
+    },
     async check(c, project, now) {
-      let retryAfter = 0
-      if (options.perAddress) {
-        const address = readAddress(c)
-        if (address) {
-          retryAfter = await hit(`addr:${hashAddress(address)}`, options.perAddress, now, 1)
-        }
-      }
-      if (!retryAfter && options.perKey) {
-        retryAfter = await hit(`key:${project.id}`, options.perKey, now, 1)
-      }
-      if (retryAfter) {
-        throw new CollectorError(429, 'rate_limited', 'Too many requests; retry later', {
-          headers: { 'Retry-After': String(retryAfter) },
-        })
-      }
+      await limiter.checkAddress(c, now)
+      await limiter.checkKey(project, now)
     },
     async checkQuota(project, events, now) {
-      if (!options.eventsPerProject) return
-      const retryAfter = await hit(`quota:${project.id}`, options.eventsPerProject, now, events)
-      if (retryAfter) {
-        throw new CollectorError(429, 'quota_exceeded', "The project's event quota is used up", {
-          headers: { 'Retry-After': String(retryAfter) },
-        })
-      }
+      const quota = quotaOf(project)
+      if (!quota) return
+      const retryAfter = await hit(`quota:${project.id}`, quota, now, events)
+      if (retryAfter) throw throttled('quota_exceeded', retryAfter)
     },
   }
+  return limiter
 }

@@ -22,10 +22,12 @@ const ACCEPTED_TYPES = ['application/json', 'text/plain']
 /** Handles one ingest request end to end; answers only after the batch is committed. */
 export async function ingest(c: Context, ctx: CollectorContext) {
   const receivedAt = ctx.now()
+  // A flooding address is turned away before it costs a key lookup.
+  await ctx.limits.checkAddress(c, receivedAt)
   const caller = await authenticate(ctx.store, readKey(c, true), receivedAt)
   const { project } = caller
   ctx.checkOrigin(c, project)
-  await ctx.limits.check(c, project, receivedAt)
+  await ctx.limits.checkKey(project, receivedAt)
 
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
   if (!ACCEPTED_TYPES.includes(type)) {

@@ -20,8 +20,8 @@ import { projectDefaults, randomId } from './util.ts'
 
 /** Rows fetched per page while streaming, so an export never holds the table in memory. */
 const STREAM_PAGE_ROWS = 2_000
-/** Rate-limit windows older than this are forgotten. */
-const RATE_WINDOW_RETENTION_MS = 10 * 60_000
+/** Past this many live rate-limit windows, the ones that are over are swept out. */
+const RATE_WINDOW_SWEEP_SIZE = 10_000
 
 interface PendingBatch {
   projectId: string
@@ -77,7 +77,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   let pending: PendingBatch[] = []
   let flushScheduled = false
   let insertStmt: Database.Statement | undefined
-  const rateWindows = new Map<string, number>()
+  const rateWindows = new Map<string, { count: number; endsAt: number }>()
+  let sweepAtSize = RATE_WINDOW_SWEEP_SIZE
 
   // Group commit: every batch that arrives within one turn of the event loop shares one
   // transaction and so one fsync; each caller hears back only after that commit.
@@ -362,18 +363,21 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
     // An embedded SQLite collector is one process, so its windows live in memory: writing
     // a counter per request would cost a transaction each. PostgreSQL shares them.
-    async hitRateLimit(bucket, windowStart, cost) {
+    // A window is swept only once it is over, so a long quota window survives beside short ones.
+    async hitRateLimit(bucket, windowStart, cost, windowMs) {
       const key = `${windowStart}:${bucket}`
-      const count = (rateWindows.get(key) ?? 0) + cost
-      rateWindows.set(key, count)
-      if (rateWindows.size > 10_000) {
-        for (const k of rateWindows.keys()) {
-          if (Number(k.slice(0, k.indexOf(':'))) < windowStart - RATE_WINDOW_RETENTION_MS) {
-            rateWindows.delete(k)
-          }
-        }
+      const window = rateWindows.get(key)
+      if (window) {
+        window.count += cost
+        return window.count
       }
-      return count
+      if (rateWindows.size >= sweepAtSize) {
+        for (const [k, w] of rateWindows) if (w.endsAt <= windowStart) rateWindows.delete(k)
+        // Doubling keeps sweeps amortised O(1) even when every window is still live.
+        sweepAtSize = Math.max(RATE_WINDOW_SWEEP_SIZE, 2 * rateWindows.size)
+      }
+      rateWindows.set(key, { count: cost, endsAt: windowStart + windowMs })
+      return cost
     },
   }
   return store

@@ -119,8 +119,9 @@ export interface Store {
   listGateDecisions(projectId: string): Promise<GateDecisionRecord[]>
 
   /**
-   * Counts one hit in a fixed window shared by every collector process on this store and
-   * returns the count so far in that window.
+   * Adds `cost` to a fixed window shared by every collector process on this store and
+   * returns the count so far in that window. `bucket` never holds a raw client address
+   * (the limiter hashes it first); `windowMs` tells the store when the window may be forgotten.
    */
-  hitRateLimit(bucket: string, windowStart: number, cost: number): Promise<number>
+  hitRateLimit(bucket: string, windowStart: number, cost: number, windowMs: number): Promise<number>
 }

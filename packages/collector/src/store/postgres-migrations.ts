@@ -1,0 +1,74 @@
+// PostgreSQL schema, one entry per version; applied in order and never edited once released.
+//
+// Choices that differ from SQLite, and why:
+// - `payload` is `json`, not `jsonb`: it keeps the event byte for byte (key order, numbers)
+//   and accepts the `\u0000` escape that `jsonb` refuses, so no valid event can fail to store.
+// - `seq` orders rows received in the same millisecond by arrival, as SQLite's rowid does;
+//   it is only a tiebreaker inside the (project, received_at, seq) index, not a key.
+// - `rate_limits` is UNLOGGED: counters shared by every collector process, cheap to update
+//   (no WAL), and lost on a database crash, which only forgives the current windows.
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE projects (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    allowed_origins jsonb NOT NULL,
+    escalation_reasons jsonb NOT NULL,
+    ttl_days integer NOT NULL,
+    scrub_pii boolean NOT NULL,
+    auto_ban boolean NOT NULL,
+    created_at timestamptz NOT NULL
+  );
+  CREATE TABLE project_keys (
+    lookup text PRIMARY KEY,
+    project_id text NOT NULL REFERENCES projects (id),
+    kind text NOT NULL CHECK (kind IN ('public', 'secret')),
+    expires_at timestamptz
+  );
+  CREATE INDEX project_keys_project ON project_keys (project_id, kind);
+  CREATE TABLE events (
+    seq bigint GENERATED ALWAYS AS IDENTITY (CACHE 100),
+    project_id text NOT NULL,
+    event_id text NOT NULL,
+    signal text NOT NULL,
+    request_id text NOT NULL,
+    user_id text NOT NULL,
+    occurred_at bigint NOT NULL,
+    received_at bigint NOT NULL,
+    product_version text,
+    payload json NOT NULL,
+    UNIQUE (project_id, event_id)
+  );
+  CREATE INDEX events_received ON events (project_id, received_at, seq);
+  CREATE TABLE adversaries (
+    project_id text NOT NULL,
+    user_id text NOT NULL,
+    status text NOT NULL CHECK (status IN ('flagged', 'confirmed')),
+    reason text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+  );
+  CREATE TABLE version_changes (
+    project_id text NOT NULL,
+    version text NOT NULL,
+    changed_at timestamptz NOT NULL,
+    PRIMARY KEY (project_id, version)
+  );
+  CREATE TABLE gate_decisions (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id text NOT NULL,
+    decided_at timestamptz NOT NULL,
+    promote boolean NOT NULL,
+    report json NOT NULL
+  );
+  CREATE INDEX gate_decisions_project ON gate_decisions (project_id, id);
+  CREATE UNLOGGED TABLE rate_limits (
+    bucket text NOT NULL,
+    window_start bigint NOT NULL,
+    ends_at bigint NOT NULL,
+    count bigint NOT NULL,
+    PRIMARY KEY (bucket, window_start)
+  );
+  CREATE INDEX rate_limits_ends ON rate_limits (ends_at);
+  `,
+]
