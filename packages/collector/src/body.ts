@@ -25,7 +25,14 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let next: ReadableStreamReadResult<Uint8Array>
+    try {
+      next = await reader.read()
+    } catch (cause) {
+      // The client went away mid-body (or the server cut it off): bad input, not our failure.
+      throw new CollectorError(400, 'invalid_body', 'The request body ended early', { cause })
+    }
+    const { done, value } = next
     if (done) break
     size += value.byteLength
     if (size > limit) {

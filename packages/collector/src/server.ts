@@ -23,6 +23,9 @@ export interface RunningServer {
 
 const REQUEST_TIMEOUT_MS = 15_000 // a 256 KiB batch needs far less; a stalled one is cut off
 const HEADERS_TIMEOUT_MS = 10_000
+// How often node enforces the two timeouts above; its default (30 s) would let a stalled
+// request outlive `requestTimeoutMs` by up to half a minute.
+const TIMEOUT_CHECK_MS = 1_000
 
 function rawJsonError(status: number, reason: string, code: string, message: string): string {
   const body = JSON.stringify({ error: { code, message } })
@@ -42,6 +45,12 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     const server = serve(
       {
         fetch: options.fetch,
+        serverOptions: {
+          connectionsCheckingInterval: Math.min(
+            TIMEOUT_CHECK_MS,
+            options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+          ),
+        },
         port: options.port ?? 8787,
         hostname: options.hostname ?? '127.0.0.1',
       },

@@ -55,6 +55,7 @@ export async function startTestCollector(
     fetch: app.fetch,
     port: port ?? 0,
     hostname: hostname ?? '127.0.0.1',
+    ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
   })
   return {
     ...server,
