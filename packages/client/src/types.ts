@@ -1,0 +1,96 @@
+// The public shapes of @tightloop/client: options, status, the client itself.
+import type { ReadonlySignal } from '@preact/signals-core'
+import type { QueueStorage } from './storage.ts'
+
+/** The answer an event is about. */
+export interface AnswerContext {
+  /** The AI response the event is about. */
+  requestId: string
+  /** The user's prompt (clipped to 16 KiB of UTF-8). */
+  prompt?: string
+  /** The bot's answer (clipped to 32 KiB of UTF-8). */
+  response?: string
+  /** Up to 20 string, number or boolean values stored with the event. */
+  metadata?: Record<string, string | number | boolean>
+}
+
+/** What the client is doing, for a widget to show. */
+export interface ClientStatus {
+  /** Where queued events live; `memory` after any storage failure (they die with the page). */
+  storage: 'indexeddb' | 'memory'
+  /** Events waiting in this tab's view of the queue (the sending tab sees the shared queue). */
+  queued: number
+  /** Events this page gave up on: queue full, refused by the collector, unsendable. */
+  dropped: number
+  /** `navigator.onLine`, kept current. */
+  online: boolean
+  /**
+   * Why sending stopped: the collector's error code (`unauthorized`, `forbidden`,
+   * `origin_not_allowed`…) or `http_<status>`. Events are kept. Undefined while sending works.
+   */
+  error: string | undefined
+}
+
+/** Options of `createClient`. Past `userId` everything has a default, side effects included. */
+export interface ClientOptions {
+  /** Collector base URL, e.g. `https://feedback.example.com`; events go to `/v1/events`. */
+  endpoint: string
+  /** The project's public key (`pk_…`); also names the IndexedDB queue (`tightloop-<key>`). */
+  key: string
+  productVersion?: string
+  modelVersion?: string
+  /** Opaque user id; defaults to an anonymous id kept in storage. */
+  userId?: string
+  /** Queue storage: IndexedDB by default; memory when IndexedDB is missing or fails. */
+  storage?: QueueStorage
+  /** Queue bounds, default 1,000 events and 5 MB: past either the oldest go, counted. */
+  maxQueueEvents?: number
+  maxQueueBytes?: number
+  /** `promptSimilarity` at or above which a prompt is a rephrase (0.55); above 1 turns it off. */
+  rephraseThreshold?: number
+  /** How long after an answer a prompt may rephrase it (5 minutes). */
+  rephraseWindowMs?: number
+  /** Hidden this long, the page's session ends (10 minutes). */
+  abandonIdleMs?: number
+  /** Network; called as a plain function, so a bound or wrapped `fetch` works. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>
+  /** Defaults to `navigator.sendBeacon`; `() => false` never uses beacons. */
+  sendBeacon?: (url: string, body: string) => boolean
+  /** Clock in ms since the epoch. */
+  now?: () => number
+  /** Uniform in [0, 1): ids and jitter. */
+  random?: () => number
+  setTimeout?: (callback: () => void, ms: number) => unknown
+  clearTimeout?: (handle: unknown) => void
+  /** Web Locks elect the one tab that sends; `null` (or none) lets every tab send. */
+  locks?: Pick<LockManager, 'request'> | null
+}
+
+/** The feedback client. Every method resolves once the event is durably queued and never throws. */
+export interface FeedbackClient {
+  thumbsUp(answer: AnswerContext): Promise<void>
+  thumbsDown(answer: AnswerContext & { comment?: string }): Promise<void>
+  /** Customer satisfaction, 1–5; 4 and 5 resolve the answer. */
+  csat(answer: AnswerContext & { score: number }): Promise<void>
+  /** The user's own fix of the answer. */
+  correct(answer: AnswerContext & { correctionText: string }): Promise<void>
+  /** Hand-off to a human; `reason` is one of the project's escalation reasons. */
+  escalate(answer: AnswerContext & { reason: string }): Promise<void>
+  /** The answer was shown (`response_shown`); it feeds both detectors. */
+  shown(answer: AnswerContext): Promise<void>
+  /**
+   * The user sent a new prompt. When it asks again, in other words, for an answer shown in
+   * this session, a `rephrase` event about that answer is queued (its `requestId` is
+   * `requestId` when given, else the earlier answer's). The next `shown()` without a prompt
+   * takes this one.
+   */
+  prompted(text: string, requestId?: string): Promise<void>
+  /** The answer solved the user's problem: no abandonment will be reported for it. */
+  resolve(requestId: string): void
+  /** Sends what is queued now (unless backing off); resolves when that attempt ends. */
+  flush(): Promise<void>
+  /** Stops timers, listeners and the tab election; resolves once queued writes are stored. */
+  close(): Promise<void>
+  readonly status: ReadonlySignal<ClientStatus>
+  readonly sessionId: string
+}
