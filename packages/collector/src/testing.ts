@@ -10,6 +10,12 @@ import { type RunningServer, startServer } from './server.ts'
 import { createSqliteStore } from './store/sqlite.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 
+export {
+  createTestDatabase,
+  createTestSchema,
+  type TestDatabase,
+} from './store/postgres-testing.ts'
+
 /** A running collector with one project, for tests and benchmarks. */
 export interface TestCollector extends RunningServer {
   store: Store
