@@ -1,0 +1,252 @@
+// Load figures: events/s and latency of POST /v1/events in batches of 50, on SQLite and
+// PostgreSQL, with one and two collector processes, beside a bare Hono route as the reference.
+// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only sqlite,postgres,bare]
+// PostgreSQL needs TIGHTLOOP_TEST_POSTGRES (an admin connection string); each run gets a fresh database.
+import { type ChildProcess, spawn } from 'node:child_process'
+import cluster from 'node:cluster'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import {
+  createCollector,
+  createPostgresStore,
+  createSqliteStore,
+  provisionProject,
+  type Store,
+  startServer,
+} from '@tightloop/collector'
+import { createTestDatabase } from '@tightloop/collector/testing'
+import autocannon from 'autocannon'
+import { Hono } from 'hono'
+
+const BATCH = 50 // events per request, as the browser client sends them
+const CONNECTIONS = 32
+const WARMUP_S = 2
+const PUBLIC_KEY = 'pk_load_bench_key_0001'
+const TARGETS = { sqlite: 100_000, postgres: 30_000 } // events/s on 2 cores
+const P99_TARGET_MS = 20 // at 70 % of the measured maximum
+const PARTIAL_LOAD = 0.7
+
+type Engine = 'bare' | 'sqlite' | 'postgres'
+
+// ---- server side: `load.ts --serve <engine> <workers> <port> <database>` -------------------
+
+async function openStore(engine: Engine, database: string): Promise<Store> {
+  return engine === 'postgres' ? createPostgresStore(database) : createSqliteStore(database)
+}
+
+async function serve(engine: Engine, workers: number, port: number, database: string) {
+  if (cluster.isPrimary) {
+    if (engine !== 'bare') {
+      // Schema and project exist before any worker starts, so workers never race to create them.
+      const store = await openStore(engine, database)
+      await store.migrate()
+      await provisionProject(store, { name: 'load', allowedOrigins: ['*'], publicKey: PUBLIC_KEY })
+      await store.close()
+    }
+    for (let i = 0; i < workers; i++) cluster.fork()
+    let listening = 0
+    cluster.on('listening', () => {
+      if (++listening === workers) process.stdout.write('ready\n')
+    })
+    cluster.on('exit', () => process.exit(1))
+    return
+  }
+  let fetch: (request: Request, env: unknown) => Response | Promise<Response>
+  if (engine === 'bare') {
+    // The reference: same HTTP stack and body read, no parsing, validation or storage.
+    const app = new Hono()
+    app.post('/v1/events', async (c) => {
+      const text = await c.req.text()
+      return c.json({ accepted: text.length > 0 ? BATCH : 0, duplicates: 0, rejected: [] })
+    })
+    fetch = app.fetch
+  } else {
+    const store = await openStore(engine, database)
+    fetch = createCollector({ store }).fetch // no limits: the figure is the ingest path itself
+  }
+  await startServer({ fetch, port })
+}
+
+// ---- load side ---------------------------------------------------------------------------
+
+const option = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1]! : fallback
+}
+
+const freePort = async () => {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as { port: number }
+  probe.close()
+  return port
+}
+
+/** A request body of BATCH events; `ids` splices a fresh run of ids in per request. */
+function bodyFactory() {
+  const occurredAt = new Date().toISOString()
+  const marker = '\u0001'
+  const events = Array.from({ length: BATCH }, (_, i) => ({
+    eventId: `${marker}-${i}`,
+    signal: i % 2 ? 'thumbs_down' : 'response_shown',
+    requestId: `req-${i}`,
+    sessionId: 'sess-load',
+    userId: `user-${i % 7}`,
+    occurredAt,
+    prompt: 'How do I reset my password if I no longer have access to my e-mail?',
+    response:
+      'Open Settings, choose Security, then Reset password and follow the steps sent to you.',
+    productVersion: '2026.11',
+  }))
+  const parts = JSON.stringify({ events, client: { sdk: 'load', storage: 'indexeddb' } }).split(
+    marker,
+  )
+  let n = 0
+  const prefix = `l${process.pid.toString(36)}${Date.now().toString(36)}`
+  return () => {
+    n += 1
+    let out = parts[0]!
+    for (let i = 1; i < parts.length; i++) out += `${prefix}x${n}${parts[i]}`
+    return out
+  }
+}
+
+interface Figures {
+  eventsPerS: number
+  p50: number
+  p99: number
+}
+
+async function cannon(url: string, seconds: number, overallRate?: number): Promise<Figures> {
+  const nextBody = bodyFactory()
+  const result = await autocannon({
+    url: `${url}/v1/events?key=${PUBLIC_KEY}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    ...(overallRate && { overallRate }),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: nextBody() }),
+      },
+    ],
+  })
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(
+      `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`,
+    )
+  }
+  return {
+    eventsPerS: (result.requests.total / seconds) * BATCH,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  }
+}
+
+async function startTarget(engine: Engine, workers: number) {
+  let database = ''
+  let cleanup = async () => {}
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'tightloop-load-'))
+    database = join(dir, 'load.db')
+    cleanup = async () => rmSync(dir, { recursive: true, force: true })
+  } else if (engine === 'postgres') {
+    const admin = process.env.TIGHTLOOP_TEST_POSTGRES
+    if (!admin) throw new Error('set TIGHTLOOP_TEST_POSTGRES to measure PostgreSQL')
+    const db = await createTestDatabase(admin)
+    database = db.url
+    cleanup = db.drop
+  }
+  const port = await freePort()
+  const self = fileURLToPath(import.meta.url)
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', self, '--serve', engine, String(workers), String(port), database],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  await once(createInterface({ input: child.stdout! }), 'line')
+  return { url: `http://127.0.0.1:${port}`, child, cleanup }
+}
+
+async function stopTarget(target: { child: ChildProcess; cleanup: () => Promise<void> }) {
+  const exited = once(target.child, 'exit')
+  target.child.kill('SIGKILL') // the primary; its workers exit when it does
+  await exited
+  await new Promise((resolve) => setTimeout(resolve, 300)) // let the workers let go of the files
+  await target.cleanup()
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+async function main() {
+  const seconds = Number(option('seconds', '8'))
+  const runs = Number(option('runs', '3'))
+  const only = option('only', 'bare,sqlite,postgres').split(',') as Engine[]
+  const rows: { engine: Engine; workers: number; max: Figures; partial: Figures }[] = []
+  for (const engine of only) {
+    for (const workers of [1, 2]) {
+      const max: Figures[] = []
+      const partial: Figures[] = []
+      for (let r = 0; r < runs; r++) {
+        const target = await startTarget(engine, workers)
+        try {
+          await cannon(target.url, WARMUP_S)
+          const full = await cannon(target.url, seconds)
+          const rate = Math.round((PARTIAL_LOAD * full.eventsPerS) / BATCH)
+          const part = await cannon(target.url, seconds, rate)
+          max.push(full)
+          partial.push(part)
+          console.error(
+            `${engine} x${workers} run ${r + 1}: ${Math.round(full.eventsPerS)} events/s (p50 ${full.p50} ms, p99 ${full.p99} ms); at 70 %: p50 ${part.p50} ms, p99 ${part.p99} ms`,
+          )
+        } finally {
+          await stopTarget(target)
+        }
+      }
+      const pick = (xs: Figures[]) => ({
+        eventsPerS: median(xs.map((x) => x.eventsPerS)),
+        p50: median(xs.map((x) => x.p50)),
+        p99: median(xs.map((x) => x.p99)),
+      })
+      rows.push({ engine, workers, max: pick(max), partial: pick(partial) })
+    }
+  }
+  const bare = (workers: number) => rows.find((r) => r.engine === 'bare' && r.workers === workers)
+  console.log(
+    `POST /v1/events, ${BATCH} events per request, ${CONNECTIONS} connections, ${seconds} s per run after ${WARMUP_S} s warm-up, median of ${runs} runs`,
+  )
+  console.log(
+    '| target | processes | events/s | vs bare route | p50 / p99 ms at max | p50 / p99 ms at 70 % | target |',
+  )
+  console.log('|---|---|---|---|---|---|---|')
+  for (const r of rows) {
+    const ref = bare(r.workers)
+    const ratio =
+      ref && r.engine !== 'bare' ? (r.max.eventsPerS / ref.max.eventsPerS).toFixed(2) : '1.00'
+    const goal = r.engine === 'bare' ? undefined : TARGETS[r.engine]
+    const verdict =
+      goal === undefined
+        ? '–'
+        : `≥ ${goal.toLocaleString('en')}/s: ${r.max.eventsPerS >= goal ? 'met' : 'missed'}${r.engine === 'sqlite' ? `; p99 < ${P99_TARGET_MS} ms at 70 %: ${r.partial.p99 < P99_TARGET_MS ? 'met' : 'missed'}` : ''}`
+    console.log(
+      `| ${r.engine === 'bare' ? 'bare Hono route' : r.engine} | ${r.workers} | ${Math.round(r.max.eventsPerS).toLocaleString('en')} | ${ratio} | ${r.max.p50} / ${r.max.p99} | ${r.partial.p50} / ${r.partial.p99} | ${verdict} |`,
+    )
+  }
+}
+
+if (process.argv[2] === '--serve') {
+  await serve(
+    process.argv[3] as Engine,
+    Number(process.argv[4]),
+    Number(process.argv[5]),
+    process.argv[6] ?? '',
+  )
+} else {
+  await main()
+}
