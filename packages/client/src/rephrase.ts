@@ -3,7 +3,7 @@ import { distance } from 'fastest-levenshtein'
 
 /**
  * Default rephrase threshold on `promptSimilarity`. On banking77 pairs (bench/rephrase-eval.ts)
- * it keeps precision near 90 % (89–95 % over four seeds) for ~4 % recall: a false rephrase is
+ * it keeps precision near 90 % (89–96 % over four seeds) for ~4 % recall: a false rephrase is
  * a false negative label, a missed one only a missing label.
  */
 export const REPHRASE_THRESHOLD = 0.55
