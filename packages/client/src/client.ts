@@ -539,6 +539,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
       clearT(hideTimer)
       release?.()
       channel?.close()
+      channel = undefined
       await ready
       await lastWrite
     }),
