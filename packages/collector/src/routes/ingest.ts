@@ -1,4 +1,6 @@
 // POST /v1/events: validates each event on its own, stores the valid ones once, reports the rest.
+
+import type { IncomingMessage } from 'node:http'
 import {
   eventBatchSchema,
   type FeedbackEvent,
@@ -37,7 +39,11 @@ export async function ingest(c: Context, ctx: CollectorContext) {
       'Send the batch as application/json or text/plain',
     )
   }
-  const text = await readBodyText(c.req.raw, MAX_BATCH_BYTES)
+  const text = await readBodyText(
+    c.req.raw,
+    MAX_BATCH_BYTES,
+    (c.env as { incoming?: IncomingMessage } | undefined)?.incoming,
+  )
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -61,6 +67,7 @@ export async function ingest(c: Context, ctx: CollectorContext) {
 
   // The client's clock may be off: shift its timestamps by how far its `sentAt` is from ours.
   const skewMs = batch.sentAt ? receivedAt - Date.parse(batch.sentAt) : 0
+  const receivedAtIso = new Date(receivedAt).toISOString()
   const reasons = new Set(project.escalationReasons)
   const rejected: RejectedEvent[] = []
   const rows: EventRow[] = []
@@ -80,13 +87,18 @@ export async function ingest(c: Context, ctx: CollectorContext) {
       return
     }
     if (project.scrubPii) event = scrubEvent(event)
-    const occurredAt = Math.min(Date.parse(event.occurredAt) + skewMs, receivedAt)
-    const stored: StoredEvent = {
-      ...event,
-      occurredAt: new Date(occurredAt).toISOString(),
-      clientOccurredAt: event.occurredAt,
-      receivedAt: new Date(receivedAt).toISOString(),
-    }
+    const clientOccurredAt = event.occurredAt
+    const clientMs = Date.parse(clientOccurredAt)
+    const occurredAt = Math.min(clientMs + skewMs, receivedAt)
+    // zod hands back a fresh object, so it becomes the stored event in place: copying it
+    // with a spread cost more than validating it (about 2 µs an event).
+    const stored = event as StoredEvent
+    stored.occurredAt =
+      occurredAt === clientMs && isCanonicalIso(clientOccurredAt)
+        ? clientOccurredAt
+        : new Date(occurredAt).toISOString()
+    stored.clientOccurredAt = clientOccurredAt
+    stored.receivedAt = receivedAtIso
     rows.push({
       eventId: event.eventId,
       signal: event.signal,
@@ -104,6 +116,11 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   if (dropped > 0) ctx.onClientDropped(project.id, dropped)
   const result: IngestResult = { accepted: inserted, duplicates, rejected }
   return c.json(result, 200)
+}
+
+/** True when `iso` is already what `toISOString()` would print (UTC, milliseconds, `Z`). */
+function isCanonicalIso(iso: string): boolean {
+  return iso.length === 24 && iso.charCodeAt(23) === 90 /* Z */ && iso.charCodeAt(19) === 46 /* . */
 }
 
 function eventIdOf(raw: unknown): { eventId?: string } {

@@ -1,15 +1,14 @@
-// The embedded default store: one SQLite file in WAL mode, with group commit for durability at speed.
+// The embedded default store: one SQLite file in WAL mode, group commit on a writer thread.
 
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import { createEventWriter } from './sqlite-writer.ts'
 import type {
   AdversaryRecord,
-  EventRow,
   GateDecisionRecord,
-  InsertResult,
   KeyRecord,
   ProjectRecord,
   Store,
@@ -22,13 +21,6 @@ import { projectDefaults, randomId } from './util.ts'
 const STREAM_PAGE_ROWS = 2_000
 /** Past this many live rate-limit windows, the ones that are over are swept out. */
 const RATE_WINDOW_SWEEP_SIZE = 10_000
-
-interface PendingBatch {
-  projectId: string
-  rows: EventRow[]
-  resolve: (result: InsertResult) => void
-  reject: (err: unknown) => void
-}
 
 interface ProjectRow {
   id: string
@@ -74,53 +66,12 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   db.pragma('busy_timeout = 5000')
   db.pragma('foreign_keys = ON')
 
-  let pending: PendingBatch[] = []
-  let flushScheduled = false
-  let insertStmt: Database.Statement | undefined
+  const writer = createEventWriter(db, path, options.synchronous ?? 'FULL')
+  // Every request looks its key and project up: prepared once, not per call.
+  let findKeyStmt: Database.Statement | undefined
+  let getProjectStmt: Database.Statement | undefined
   const rateWindows = new Map<string, { count: number; endsAt: number }>()
   let sweepAtSize = RATE_WINDOW_SWEEP_SIZE
-
-  // Group commit: every batch that arrives within one turn of the event loop shares one
-  // transaction and so one fsync; each caller hears back only after that commit.
-  const flush = () => {
-    flushScheduled = false
-    const batches = pending
-    pending = []
-    insertStmt ??= db.prepare(
-      `INSERT INTO events (project_id, event_id, signal, request_id, user_id, occurred_at,
-         received_at, product_version, payload)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, event_id) DO NOTHING`,
-    )
-    const stmt = insertStmt
-    const results: InsertResult[] = []
-    try {
-      db.transaction(() => {
-        for (const batch of batches) {
-          let inserted = 0
-          for (const row of batch.rows) {
-            inserted += stmt.run(
-              batch.projectId,
-              row.eventId,
-              row.signal,
-              row.requestId,
-              row.userId,
-              row.occurredAt,
-              row.receivedAt,
-              row.productVersion,
-              JSON.stringify(row.event),
-            ).changes
-          }
-          results.push({ inserted, duplicates: batch.rows.length - inserted })
-        }
-      })()
-    } catch (err) {
-      for (const batch of batches) batch.reject(err)
-      return
-    }
-    batches.forEach((batch, i) => {
-      batch.resolve(results[i]!)
-    })
-  }
 
   const store: Store = {
     engine: 'sqlite',
@@ -140,7 +91,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async close() {
-      if (pending.length > 0) flush()
+      await writer.close()
       db.close()
     },
 
@@ -182,9 +133,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async getProject(id) {
-      const row = db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as
-        | ProjectRow
-        | undefined
+      getProjectStmt ??= db.prepare('SELECT * FROM projects WHERE id = ?')
+      const row = getProjectStmt.get(id) as ProjectRow | undefined
       return row ? toProject(row) : null
     },
 
@@ -210,9 +160,10 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async findKey(lookup) {
-      const row = db
-        .prepare('SELECT lookup, project_id, kind, expires_at FROM project_keys WHERE lookup = ?')
-        .get(lookup) as
+      findKeyStmt ??= db.prepare(
+        'SELECT lookup, project_id, kind, expires_at FROM project_keys WHERE lookup = ?',
+      )
+      const row = findKeyStmt.get(lookup) as
         | { lookup: string; project_id: string; kind: KeyRecord['kind']; expires_at: string | null }
         | undefined
       return row
@@ -225,16 +176,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         : null
     },
 
-    insertEvents(projectId, rows) {
-      if (rows.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 })
-      return new Promise((resolve, reject) => {
-        pending.push({ projectId, rows, resolve, reject })
-        if (!flushScheduled) {
-          flushScheduled = true
-          setImmediate(flush)
-        }
-      })
-    },
+    insertEvents: (projectId, rows) => writer.insert(projectId, rows),
 
     async *streamEvents(projectId, range: TimeRange = {}) {
       const page = db.prepare(

@@ -1,0 +1,260 @@
+// Group commit for SQLite, on a worker thread: the HTTP thread keeps validating requests while
+// the writer inserts and syncs the previous group.
+
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import type { StoredEvent } from '@tightloop/schema'
+import type Database from 'better-sqlite3'
+import type { EventRow, InsertResult } from './types.ts'
+
+/** Where committed event rows go; `insert` resolves only once its rows are durable. */
+export interface EventWriter {
+  insert(projectId: string, rows: EventRow[]): Promise<InsertResult>
+  /** Answers every batch handed in so far, then stops the writer. */
+  close(): Promise<void>
+}
+
+/** A group: the batches of every request that arrived while the previous group committed. */
+type Group = [projectId: string, rows: WireRow[]][]
+/**
+ * One row as it crosses to the writer: the INSERT's columns after `project_id`, the event
+ * still an object. Cloning it across costs the HTTP thread about half of what serialising it
+ * would, so the writer thread does the JSON.
+ */
+type WireRow = [string, string, string, string, number, number, string | null, StoredEvent]
+
+interface PendingBatch {
+  projectId: string
+  rows: EventRow[]
+  resolve: (result: InsertResult) => void
+  reject: (err: unknown) => void
+}
+
+const INSERT_HEAD = `INSERT INTO events (project_id, event_id, signal, request_id, user_id,
+  occurred_at, received_at, product_version, payload) VALUES `
+const INSERT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?)'
+const INSERT_TAIL = ' ON CONFLICT (project_id, event_id) DO NOTHING'
+const INSERT_SQL = INSERT_HEAD + INSERT_VALUES + INSERT_TAIL
+/** 100 rows × 9 columns stays far below SQLite's bound-parameter limit. */
+const ROWS_PER_STATEMENT = 100
+/**
+ * The writer checkpoints the WAL into the database every 10,000 pages (40 MiB) instead of
+ * SQLite's 1,000: index pages rewritten by many groups are copied once, not ten times.
+ */
+const CHECKPOINT_PAGES = 10_000
+
+// Runs in the worker. Plain JavaScript on purpose: a worker starts without the TypeScript
+// loader the main thread may be running under.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.path)
+db.pragma('journal_mode = WAL')
+db.pragma('synchronous = ' + workerData.synchronous)
+db.pragma('busy_timeout = 5000')
+db.pragma('wal_autocheckpoint = ' + workerData.checkpointPages)
+// One multi-row statement per batch: one call into SQLite instead of one per row.
+const statements = new Map()
+const statementFor = (rows) => {
+  let statement = statements.get(rows)
+  if (!statement) {
+    statement = db.prepare(workerData.head + Array(rows).fill(workerData.values).join(',') + workerData.tail)
+    statements.set(rows, statement)
+  }
+  return statement
+}
+const commit = db.transaction((group) =>
+  group.map(([projectId, rows]) => {
+    let inserted = 0
+    for (let start = 0; start < rows.length; start += workerData.rowsPerStatement) {
+      const part = rows.slice(start, start + workerData.rowsPerStatement)
+      const params = []
+      for (const r of part) params.push(projectId, r[0], r[1], r[2], r[3], r[4], r[5], r[6], JSON.stringify(r[7]))
+      inserted += statementFor(part.length).run(params).changes
+    }
+    return inserted
+  }),
+)
+parentPort.on('message', (group) => {
+  if (group === 'close') {
+    db.close()
+    parentPort.close()
+    return
+  }
+  try {
+    parentPort.postMessage({ inserted: commit(group) })
+  } catch (err) {
+    parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) })
+  }
+})
+`
+
+const toWire = (row: EventRow): WireRow => [
+  row.eventId,
+  row.signal,
+  row.requestId,
+  row.userId,
+  row.occurredAt,
+  row.receivedAt,
+  row.productVersion,
+  row.event,
+]
+
+/** Commits on the calling thread: for `:memory:` (one connection only) and as the fallback. */
+function inlineCommitter(db: Database.Database) {
+  let insert: Database.Statement | undefined
+  const commit = db.transaction((group: Group) =>
+    group.map(([projectId, rows]) => {
+      insert ??= db.prepare(INSERT_SQL)
+      let inserted = 0
+      for (const r of rows) {
+        inserted += insert.run(
+          projectId,
+          r[0],
+          r[1],
+          r[2],
+          r[3],
+          r[4],
+          r[5],
+          r[6],
+          JSON.stringify(r[7]),
+        ).changes
+      }
+      return inserted
+    }),
+  )
+  return (group: Group) => commit(group)
+}
+
+/** Commits on a worker thread with its own connection; replies arrive in send order. */
+function workerCommitter(path: string, synchronous: string, onCrash: (err: unknown) => void) {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      path,
+      synchronous,
+      head: INSERT_HEAD,
+      values: INSERT_VALUES,
+      tail: INSERT_TAIL,
+      rowsPerStatement: ROWS_PER_STATEMENT,
+      checkpointPages: CHECKPOINT_PAGES,
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+    },
+  })
+  worker.unref() // an idle writer never keeps the process alive; a busy one is ref'd below
+  const waiting: { resolve: (n: number[]) => void; reject: (err: unknown) => void }[] = []
+  worker.on('message', (reply: { inserted?: number[]; error?: string }) => {
+    const next = waiting.shift()!
+    if (waiting.length === 0) worker.unref()
+    if (reply.inserted) next.resolve(reply.inserted)
+    else next.reject(new Error(`SQLite writer: ${reply.error}`))
+  })
+  worker.on('error', (err) => {
+    for (const w of waiting.splice(0)) w.reject(err)
+    onCrash(err)
+  })
+  return {
+    commit(group: Group): Promise<number[]> {
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject })
+        worker.ref()
+        worker.postMessage(group)
+      })
+    },
+    async stop() {
+      worker.postMessage('close')
+      await new Promise((resolve) => worker.once('exit', resolve))
+    },
+  }
+}
+
+/**
+ * Builds the event writer of a SQLite store. Every batch that arrives while a group commits
+ * joins the next group: one transaction and one fsync for all of them, and a caller hears
+ * back only after its group's commit. File databases commit on a worker thread.
+ *
+ * @example const writer = createEventWriter(db, './data/tightloop.db', 'FULL')
+ */
+export function createEventWriter(
+  db: Database.Database,
+  path: string,
+  synchronous: string,
+): EventWriter {
+  const inline = inlineCommitter(db)
+  let worker: ReturnType<typeof workerCommitter> | undefined
+  // Started on the first insert, so stores that only read (CLI, tests) never start a thread.
+  let useWorker = path !== ':memory:'
+  const writer = () => {
+    if (useWorker && !worker) {
+      worker = workerCommitter(path, synchronous, () => {
+        worker = undefined // a crashed writer is not restarted: later groups commit inline
+        useWorker = false
+      })
+    }
+    return worker
+  }
+  const maxInFlight = () => (useWorker ? 2 : 1) // two: the next group waits at the worker, ready
+  let pending: PendingBatch[] = []
+  let inFlight = 0
+  let scheduled = false
+  let idle: (() => void)[] = []
+
+  const schedule = () => {
+    if (!scheduled && pending.length > 0 && inFlight < maxInFlight()) {
+      scheduled = true
+      setImmediate(flush)
+    } else if (inFlight === 0 && pending.length === 0) {
+      for (const done of idle.splice(0)) done()
+    }
+  }
+
+  const flush = () => {
+    scheduled = false
+    const batches = pending
+    pending = []
+    const group: Group = batches.map((b) => [b.projectId, b.rows.map(toWire)])
+    inFlight += 1
+    const target = writer()
+    const committed = target
+      ? target.commit(group)
+      : new Promise<number[]>((resolve) => resolve(inline(group)))
+    committed
+      .then(
+        (inserted) => {
+          batches.forEach((b, i) => {
+            b.resolve({ inserted: inserted[i]!, duplicates: b.rows.length - inserted[i]! })
+          })
+        },
+        (err) => {
+          for (const b of batches) b.reject(err)
+        },
+      )
+      .finally(() => {
+        inFlight -= 1
+        schedule()
+      })
+    schedule()
+  }
+
+  return {
+    insert(projectId, rows) {
+      if (rows.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 })
+      return new Promise((resolve, reject) => {
+        pending.push({ projectId, rows, resolve, reject })
+        schedule()
+      })
+    },
+    async close() {
+      if (inFlight > 0 || pending.length > 0) {
+        await new Promise<void>((resolve) => {
+          idle.push(resolve)
+          schedule()
+        })
+      }
+      useWorker = false
+      await worker?.stop()
+      worker = undefined
+      idle = []
+    },
+  }
+}
