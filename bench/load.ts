@@ -1,6 +1,6 @@
 // Load figures: events/s and latency of POST /v1/events in batches of 50, on SQLite and
 // PostgreSQL, with one and two collector processes, beside a bare Hono route as the reference.
-// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only sqlite,postgres,bare]
+// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only bare,sqlite,postgres] [--processes 1,2]
 // PostgreSQL needs TIGHTLOOP_TEST_POSTGRES (an admin connection string); each run gets a fresh database.
 import { type ChildProcess, spawn } from 'node:child_process'
 import cluster from 'node:cluster'
@@ -203,9 +203,10 @@ async function main() {
   const seconds = Number(option('seconds', '8'))
   const runs = Number(option('runs', '3'))
   const only = option('only', 'bare,sqlite,postgres').split(',') as Engine[]
+  const processCounts = option('processes', '1,2').split(',').map(Number)
   const rows: { engine: Engine; workers: number; max: Figures; partial: Figures }[] = []
   for (const engine of only) {
-    for (const workers of [1, 2]) {
+    for (const workers of processCounts) {
       const max: Figures[] = []
       const partial: Figures[] = []
       for (let r = 0; r < runs; r++) {
