@@ -1,8 +1,36 @@
-// Runs every vitest suite and ends with the plain total line CI reads: `N passed, N failed`.
+// The README's test command: build, typecheck, lint, then every vitest suite. Each of the
+// first three counts as one test, so a type or lint error shows in the total too. The last
+// line is the plain total CI reads: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+let passed = 0
+let failed = 0
+let skipped = 0
+
+const steps = [
+  ['build', 'pnpm', ['-r', '--if-present', 'build']],
+  ['typecheck', 'node_modules/.bin/tsc', ['-b']],
+  ['lint', 'node_modules/.bin/biome', ['check', '.']],
+]
+for (const [name, command, args] of steps) {
+  console.log(`\n> ${name}: ${command} ${args.join(' ')}`)
+  const step = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' })
+  if (step.status === 0) passed += 1
+  else {
+    failed += 1
+    console.error(
+      `tightloop: ${name} failed (exit ${step.status ?? step.signal ?? step.error?.message})`,
+    )
+    // Tests need the build; without it every suite would fail for the same reason.
+    if (name === 'build') {
+      console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
+      process.exit(1)
+    }
+  }
+}
 
 const report = join(mkdtempSync(join(tmpdir(), 'tightloop-tests-')), 'report.json')
 const run = spawnSync(
@@ -18,14 +46,11 @@ const run = spawnSync(
   { stdio: 'inherit' },
 )
 
-let passed = 0
-let failed = 0
-let skipped = 0
 try {
   const json = JSON.parse(readFileSync(report, 'utf8'))
-  passed = json.numPassedTests
-  failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0)
-  skipped = json.numPendingTests + json.numTodoTests
+  passed += json.numPassedTests
+  failed += json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0)
+  skipped += json.numPendingTests + json.numTodoTests
   // A suite that failed to load has no tests of its own but must still count as a failure.
   for (const suite of json.testResults ?? []) {
     if (suite.status === 'failed' && suite.assertionResults.length === 0) failed += 1

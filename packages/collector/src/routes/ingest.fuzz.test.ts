@@ -199,7 +199,7 @@ function generate(random: () => number, n: number): Case[] {
       request(' '.repeat(262_145 + Math.floor(random() * 100_000)), { chunked: true }),
     unknownKey: () =>
       request(valid(), {
-        key: pick(['pk_nope12345678', 'nope', '', 'sk_stolen123456789', 'pk_' + 'a'.repeat(200)]),
+        key: pick(['pk_nope12345678', 'nope', '', 'sk_stolen123456789', `pk_${'a'.repeat(200)}`]),
       }),
     wrongOrigin: () =>
       request(valid(), {
