@@ -1,5 +1,7 @@
 // Reads the server's settings from the environment, with a readable message for each mistake.
 import { isAbsolute, resolve } from 'node:path'
+import type { LimitOptions } from '@tightloop/collector'
+import { isPostgresUrl } from './store.ts'
 
 /** Settings of the runnable collector. */
 export interface ServerConfig {
@@ -15,6 +17,12 @@ export interface ServerConfig {
   ratePerAddress: number
   /** Requests per minute per public key; 0 turns the limit off. */
   ratePerKey: number
+  /** Events per minute per project; 0 (the default) turns the quota off. */
+  eventsPerMinute: number
+  /** How many reverse proxies in front append to X-Forwarded-For; 0 ignores the header. */
+  trustProxy: number
+  /** Keys the per-address counters; give every process of a cluster the same one. */
+  addressSecret?: string
 }
 
 /** A setting that cannot be used; its message names the variable and what it expects. */
@@ -54,7 +62,7 @@ export function readConfig(
 ): ServerConfig {
   const port = integer(env, 'PORT', DEFAULT_PORT, 65_535)
   const database = env.TIGHTLOOP_DATABASE || DEFAULT_DATABASE
-  const isUrl = /^postgres(ql)?:\/\//.test(database)
+  const isUrl = isPostgresUrl(database)
   if (!isUrl && /^[a-z]+:\/\//i.test(database)) {
     throw new ConfigError(
       `TIGHTLOOP_DATABASE must be a file path or a postgres:// URL, not "${database}"`,
@@ -74,6 +82,14 @@ export function readConfig(
     database: isUrl || isAbsolute(database) ? database : resolve(cwd, database),
     ratePerAddress: integer(env, 'TIGHTLOOP_RATE_PER_ADDRESS', DEFAULT_RATE_PER_ADDRESS, 1e9),
     ratePerKey: integer(env, 'TIGHTLOOP_RATE_PER_KEY', DEFAULT_RATE_PER_KEY, 1e9),
+    eventsPerMinute: integer(env, 'TIGHTLOOP_EVENTS_PER_MINUTE', 0, 1e12),
+    trustProxy: integer(env, 'TIGHTLOOP_TRUST_PROXY', 0, 10),
+  }
+  if (env.TIGHTLOOP_ADDRESS_SECRET) {
+    if (env.TIGHTLOOP_ADDRESS_SECRET.length < 16) {
+      throw new ConfigError('TIGHTLOOP_ADDRESS_SECRET must be at least 16 characters long')
+    }
+    config.addressSecret = env.TIGHTLOOP_ADDRESS_SECRET
   }
   if (env.TIGHTLOOP_PUBLIC_KEY) config.publicKey = env.TIGHTLOOP_PUBLIC_KEY
   if (env.TIGHTLOOP_SECRET_KEY) config.secretKey = env.TIGHTLOOP_SECRET_KEY
@@ -94,4 +110,25 @@ export function readConfig(
     throw new ConfigError('TIGHTLOOP_SECRET_KEY needs TIGHTLOOP_PUBLIC_KEY: it names the project')
   }
   return config
+}
+
+const MINUTE_MS = 60_000
+
+/**
+ * The collector's abuse limits from the settings.
+ *
+ * @example createCollector({ store, limits: limitsFrom(readConfig(process.env)) })
+ */
+export function limitsFrom(config: ServerConfig): LimitOptions {
+  return {
+    ...(config.ratePerAddress > 0 && {
+      perAddress: { max: config.ratePerAddress, windowMs: MINUTE_MS },
+    }),
+    ...(config.ratePerKey > 0 && { perKey: { max: config.ratePerKey, windowMs: MINUTE_MS } }),
+    ...(config.eventsPerMinute > 0 && {
+      eventsPerProject: { max: config.eventsPerMinute, windowMs: MINUTE_MS },
+    }),
+    ...(config.trustProxy > 0 && { trustProxy: config.trustProxy }),
+    ...(config.addressSecret && { addressSecret: config.addressSecret }),
+  }
 }

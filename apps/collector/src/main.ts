@@ -1,11 +1,9 @@
 // `pnpm start`: the collector with its demo and dashboard, configured from the environment.
 import { provisionProject, startServer } from '@tightloop/collector'
-import { ConfigError, readConfig } from './config.ts'
+import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
 import { createServerApp } from './server-app.ts'
 import { openStore } from './store.ts'
-
-const MINUTE_MS = 60_000
 
 async function main() {
   const config = readConfig(process.env)
@@ -30,13 +28,7 @@ async function main() {
         : `tightloop: demo project, public key ${demo.publicKey} (keys in ${demo.keysFile})`,
     )
   }
-  const limits = {
-    ...(config.ratePerAddress > 0 && {
-      perAddress: { max: config.ratePerAddress, windowMs: MINUTE_MS },
-    }),
-    ...(config.ratePerKey > 0 && { perKey: { max: config.ratePerKey, windowMs: MINUTE_MS } }),
-  }
-  const app = createServerApp({ store, limits, demoPublicKey })
+  const app = createServerApp({ store, limits: limitsFrom(config), demoPublicKey })
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host })
   const shown = config.database.startsWith('postgres') ? 'PostgreSQL' : config.database
   console.log(`tightloop: collector on ${server.url} (database: ${shown})`)

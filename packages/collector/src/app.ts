@@ -54,6 +54,8 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
         )
       }
       c.header('Access-Control-Allow-Origin', project.allowedOrigins.includes('*') ? '*' : origin)
+      // A browser hides Retry-After from the client unless it is exposed.
+      c.header('Access-Control-Expose-Headers', 'Retry-After')
       c.header('Vary', 'Origin')
     },
     onClientDropped: options.onClientDropped ?? (() => {}),

@@ -120,6 +120,21 @@ describe('per-key limit and quotas', () => {
     await expect429(await send(c, { from: '198.51.100.3' }), 'rate_limited', '59')
   })
 
+  it('lets a browser read Retry-After on a 429 from an allowed origin', async () => {
+    const c = await start({ perKey: { max: 1, windowMs: WINDOW_MS } })
+    const from = (origin: string) =>
+      fetch(`${c.url}/v1/events?key=${c.publicKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin },
+        body: JSON.stringify({ events: [makeEvent()] }),
+      })
+    expect((await from('https://support.example.com')).status).toBe(200)
+    const res = await from('https://support.example.com')
+    await expect429(res, 'rate_limited', '59')
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(res.headers.get('access-control-expose-headers')).toBe('Retry-After')
+  })
+
   it('stops storing for a project past its event quota, and only for that project', async () => {
     const small = { max: 10, windowMs: WINDOW_MS }
     let c!: TestCollector
