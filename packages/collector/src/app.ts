@@ -4,6 +4,7 @@ import { authenticate, type Caller, originAllowed, readKey, requireSecret } from
 import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
 import { NDJSON_HEADERS, ndjsonStream } from './ndjson.ts'
+import { publicConfig } from './routes/config.ts'
 import type { CollectorContext } from './routes/context.ts'
 import { ingest } from './routes/ingest.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
@@ -72,6 +73,8 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
 
   app.options('/v1/events', async (c) => preflight(c, store, now))
   app.post('/v1/events', (c) => ingest(c, ctx))
+  // The one public read: the escalation reasons a widget offers (see routes/config.ts).
+  app.get('/v1/config', (c) => publicConfig(c, ctx))
 
   /** Routes below need the project secret key; a public key reads nothing. */
   const secret = async (c: Context<CollectorEnv>, next: () => Promise<void>) => {
