@@ -1,0 +1,227 @@
+// `tightloop project`: create a project, rotate its keys, change its origins and settings.
+import {
+  type ProjectInput,
+  type ProjectRecord,
+  provisionProject,
+  publicView,
+  rotateKeys,
+} from '@tightloop/collector'
+import {
+  CliError,
+  type Command,
+  DATABASE_HELP,
+  DATABASE_OPTIONS,
+  EXIT_OK,
+  type ParsedFlags,
+  parseFlags,
+} from './command.ts'
+import { selectProject, withStore } from './database.ts'
+import { parseListFlag, printTable } from './format.ts'
+
+const HELP = `Usage: tightloop project <create|list|show|set|rotate> [options]
+
+  tightloop project create --name <name> [settings]   prints the keys; the secret only once
+  tightloop project list
+  tightloop project show [--project <id|name>]
+  tightloop project set [settings]                    change the settings given, keep the rest
+  tightloop project rotate --kind <public|secret> [--grace <duration>]
+
+Settings:
+  --name <name>                  display name
+  --origins <a,b>                origins allowed to send from a browser, e.g.
+                                 https://support.example.com; "*" allows any
+  --escalation-reasons <a,b>     reasons the widget offers and ingest accepts
+  --ttl-days <n>                 days before feedback is too stale to train on (default 45)
+  --auto-ban <true|false>        exclude flagged adversaries without confirming them
+  --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
+
+Rotation:
+  --kind <public|secret>         which key to replace
+  --grace <duration>             how long the old keys keep working: 0, 90m, 12h, 7d or ms
+                                 (default 7d)
+  --json                         print JSON instead of text
+${DATABASE_HELP}
+
+Example:
+  tightloop project create --name support --origins https://support.example.com
+`
+
+const ORIGIN = /^https?:\/\/[^/\s]+$/
+const MAX_REASON_LENGTH = 64
+const DAY_MS = 86_400_000
+const DEFAULT_GRACE_MS = 7 * DAY_MS // pages cached for a week keep sending with the old key
+
+const OPTIONS = {
+  ...DATABASE_OPTIONS,
+  name: { type: 'string' },
+  origins: { type: 'string' },
+  'escalation-reasons': { type: 'string' },
+  'ttl-days': { type: 'string' },
+  'auto-ban': { type: 'string' },
+  'scrub-pii': { type: 'string' },
+  kind: { type: 'string' },
+  grace: { type: 'string' },
+  json: { type: 'boolean' },
+} as const
+
+type Values = ParsedFlags<typeof OPTIONS>['values']
+
+/** The `project` command. */
+export const projectCommand: Command = {
+  name: 'project',
+  summary: 'create a project, rotate keys, set origins and escalation reasons',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseFlags(args, OPTIONS, 'project')
+    const [action, ...extra] = positionals
+    if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`)
+    const out = (text: string) => io.stdout.write(text)
+    switch (action) {
+      case 'create': {
+        if (!values.name) throw new CliError('project create needs --name <name>')
+        const settings = readSettings(values)
+        return withStore(
+          io,
+          values.database,
+          async (store) => {
+            const made = await provisionProject(store, { ...settings, name: values.name! })
+            if (values.json) {
+              out(
+                `${JSON.stringify({ ...publicView(made.project), publicKey: made.publicKey, secretKey: made.secretKey }, null, 2)}\n`,
+              )
+            } else {
+              out(`created project ${made.project.name} (${made.project.id})\n`)
+              out(`  public key: ${made.publicKey}\n  secret key: ${made.secretKey}\n`)
+              out('The secret key is stored hashed: keep it now, it is not shown again.\n')
+            }
+            return EXIT_OK
+          },
+          { create: true },
+        )
+      }
+      case 'list':
+        return withStore(io, values.database, async (store) => {
+          const projects = await store.listProjects()
+          if (values.json) out(`${JSON.stringify(projects.map(publicView), null, 2)}\n`)
+          else
+            printTable(
+              io.stdout,
+              ['id', 'name', 'origins', 'ttl days', 'auto-ban'],
+              projects.map((p) => [
+                p.id,
+                p.name,
+                p.allowedOrigins.join(',') || '(none)',
+                String(p.ttlDays),
+                p.autoBanAdversaries ? 'yes' : 'no',
+              ]),
+            )
+          return EXIT_OK
+        })
+      case 'show':
+      case 'set':
+        return withStore(io, values.database, async (store) => {
+          let project = await selectProject(store, values.project)
+          if (action === 'set') {
+            const patch = { ...readSettings(values), ...(values.name && { name: values.name }) }
+            if (Object.keys(patch).length === 0) {
+              throw new CliError(
+                'project set needs at least one setting',
+                'See "tightloop project --help".',
+              )
+            }
+            project = await store.updateProject(project.id, patch)
+          }
+          out(values.json ? `${JSON.stringify(publicView(project), null, 2)}\n` : describe(project))
+          return EXIT_OK
+        })
+      case 'rotate': {
+        const kind = values.kind
+        if (kind !== 'public' && kind !== 'secret') {
+          throw new CliError('project rotate needs --kind public or --kind secret')
+        }
+        const graceMs = values.grace === undefined ? DEFAULT_GRACE_MS : parseDuration(values.grace)
+        return withStore(io, values.database, async (store) => {
+          const project = await selectProject(store, values.project)
+          const key = await rotateKeys(store, project.id, { kind, graceMs })
+          const until = new Date(Date.now() + graceMs).toISOString()
+          if (values.json) out(`${JSON.stringify({ kind, key, oldKeysExpireAt: until })}\n`)
+          else {
+            out(`new ${kind} key for ${project.name}: ${key}\n`)
+            out(`older ${kind} keys stop working at ${until}\n`)
+            if (kind === 'secret') out('The secret key is stored hashed: keep it now.\n')
+          }
+          return EXIT_OK
+        })
+      }
+      default:
+        throw new CliError(
+          action
+            ? `unknown action "${action}"`
+            : 'project needs an action: create, list, show, set or rotate',
+          'See "tightloop project --help".',
+        )
+    }
+  },
+}
+
+function readSettings(values: Values): Partial<ProjectInput> {
+  const settings: Partial<ProjectInput> = {}
+  if (values.origins !== undefined) {
+    const origins = parseListFlag(values.origins)
+    for (const origin of origins) {
+      if (origin !== '*' && !ORIGIN.test(origin)) {
+        throw new CliError(
+          `--origins takes origins like https://support.example.com (no path), not "${origin}"`,
+        )
+      }
+    }
+    settings.allowedOrigins = origins
+  }
+  if (values['escalation-reasons'] !== undefined) {
+    const reasons = parseListFlag(values['escalation-reasons'])
+    if (reasons.length === 0) throw new CliError('--escalation-reasons needs at least one reason')
+    const long = reasons.find((r) => r.length > MAX_REASON_LENGTH)
+    if (long) throw new CliError(`escalation reason "${long}" is longer than ${MAX_REASON_LENGTH}`)
+    settings.escalationReasons = reasons
+  }
+  if (values['ttl-days'] !== undefined) {
+    const days = Number(values['ttl-days'])
+    if (!/^\d+$/.test(values['ttl-days']) || days < 1 || days > 3650) {
+      throw new CliError(
+        `--ttl-days must be a whole number from 1 to 3650, not "${values['ttl-days']}"`,
+      )
+    }
+    settings.ttlDays = days
+  }
+  if (values['auto-ban'] !== undefined)
+    settings.autoBanAdversaries = bool('--auto-ban', values['auto-ban'])
+  if (values['scrub-pii'] !== undefined)
+    settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
+  return settings
+}
+
+function bool(flag: string, value: string): boolean {
+  if (value === 'true' || value === 'yes' || value === 'on') return true
+  if (value === 'false' || value === 'no' || value === 'off') return false
+  throw new CliError(`${flag} must be true or false, not "${value}"`)
+}
+
+/** `0`, `90m`, `12h`, `7d`, or plain milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text.trim())
+  if (!match)
+    throw new CliError(`--grace must look like 0, 90m, 12h, 7d or a number of ms, not "${text}"`)
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: DAY_MS }[match[2] ?? 'ms']!
+  return Number(match[1]) * unit
+}
+
+function describe(p: ProjectRecord): string {
+  return `${p.name} (${p.id})
+  origins:            ${p.allowedOrigins.join(', ') || '(none: browsers cannot send)'}
+  escalation reasons: ${p.escalationReasons.join(', ')}
+  ttl days:           ${p.ttlDays}
+  auto-ban flagged:   ${p.autoBanAdversaries ? 'yes' : 'no (only confirmed adversaries are excluded)'}
+  scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
+  created:            ${p.createdAt}
+`
+}
