@@ -1,6 +1,6 @@
 // Load figures: events/s and latency of POST /v1/events in batches of 50 (and of 1), on SQLite
 // and PostgreSQL, with one and two collector processes, beside a bare Hono route as the reference.
-// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only bare,sqlite,postgres] [--processes 1,2] [--batch 1,50]
+// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only bare,sqlite,postgres] [--processes 1,2] [--batch 1,50] [--connections 32]
 // PostgreSQL needs TIGHTLOOP_TEST_POSTGRES (an admin connection string); each run gets a fresh database.
 // Exits non-zero when a one-process budget (TARGETS, P99_TARGET_MS) is missed.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -25,7 +25,7 @@ import autocannon from 'autocannon'
 import { Hono } from 'hono'
 
 let BATCH = 50 // events per request, as the browser client sends them (--batch)
-const CONNECTIONS = 32
+let CONNECTIONS = 32 // --connections
 const WARMUP_S = 2
 const PUBLIC_KEY = 'pk_load_bench_key_0001'
 const TARGETS = { sqlite: 100_000, postgres: 30_000 } // events/s on 2 cores, batches of 50
@@ -217,6 +217,7 @@ async function main() {
   const only = option('only', 'bare,sqlite,postgres').split(',') as Engine[]
   const processCounts = option('processes', '1,2').split(',').map(Number)
   const batches = option('batch', '50').split(',').map(Number)
+  CONNECTIONS = Number(option('connections', String(CONNECTIONS)))
   const rows: { engine: Engine; workers: number; batch: number; max: Figures; partial: Figures }[] =
     []
   for (const batch of batches)
