@@ -1,6 +1,6 @@
 import { SIGNALS } from '@tightloop/schema'
 import { describe, expect, it } from 'vitest'
-import { detectDriftAlerts } from './alerts.ts'
+import { detectDriftAlerts, driftBands } from './alerts.ts'
 import type { DriftSummary } from './drift.ts'
 import { normal, seededRandom } from './testing/random.ts'
 
@@ -20,13 +20,18 @@ interface Plant {
  * answers get 30 % shorter and 25 % less specific over `span` days and CSAT falls from 4.1 to
  * 3.3, while the thumbs-up rate stays flat: the seed's reward-hacking symptom.
  */
-function makeSeries(seed: number, plant?: Plant): DriftSummary[] {
+function makeSeries(
+  seed: number,
+  plant?: Plant,
+  fall: { csat: number; completion: number } = { csat: 0.8, completion: 0 },
+): DriftSummary[] {
   const random = seededRandom(seed)
   return Array.from({ length: DAYS }, (_, d) => {
     const progress = plant && d >= plant.start ? Math.min(1, (d - plant.start + 1) / plant.span) : 0
     const weekly = 1 + 0.005 * Math.sin((2 * Math.PI * d) / 7)
     const thumbsUp = 0.06 + normal(random) * Math.sqrt((0.06 * 0.94) / SHOWN)
-    const csatMean = 4.1 - 0.8 * progress + normal(random) * 0.03
+    const csatMean = 4.1 - fall.csat * progress + normal(random) * 0.03
+    const completion = 0.9 - fall.completion * progress + normal(random) * 0.003
     const volume = Object.fromEntries(SIGNALS.map((s) => [s, 0])) as DriftSummary['volume']
     volume.response_shown = SHOWN
     volume.thumbs_up = Math.round(thumbsUp * SHOWN)
@@ -38,7 +43,7 @@ function makeSeries(seed: number, plant?: Plant): DriftSummary[] {
       feedback: 1_500,
       adversaryFeedback: 10,
       trainingSignals: 1_200,
-      rates: { thumbsUp, thumbsDown: 0.04, correction: 0.02 },
+      rates: { thumbsUp, thumbsDown: 0.04, correction: 0.02, taskCompletion: completion },
       correctionRateInBand: true,
       csat: { count: 800, mean: csatMean, distribution: [0, 0, 0, 0, 0] },
       escalationReasons: {},
@@ -97,6 +102,19 @@ describe('detectDriftAlerts', () => {
     expect(alerts.some((a) => a.rule === 'guardrail_drift')).toBe(true)
   })
 
+  it('calls a fall of task completion with thumbs-up flat reward hacking too', () => {
+    const plant = { start: 40, span: 14 }
+    const series = makeSeries(5, plant, { csat: 0, completion: 0.2 })
+    const alerts = detectDriftAlerts(series).filter((a) => a.rule === 'reward_hacking')
+    expect(alerts.length).toBeGreaterThan(0)
+    const first = series.findIndex((d) => d.day === alerts[0]!.day)
+    expect(first).toBeGreaterThanOrEqual(plant.start)
+    expect(first).toBeLessThanOrEqual(plant.start + 2)
+    expect(alerts[0]!.message).toMatch(/^task completion fell to 0\.8\d+/)
+    expect(alerts[0]!.evidence.taskCompletionZ).toBeLessThan(-2)
+    expect(Math.abs(alerts[0]!.evidence.csatZ!)).toBeLessThan(2)
+  })
+
   it('warns about fewer than 500 validated events in 30 days', () => {
     const series = makeSeries(3).map((d) => ({ ...d, trainingSignals: 16 }))
     const alerts = detectDriftAlerts(series).filter((a) => a.rule === 'low_volume')
@@ -112,5 +130,24 @@ describe('detectDriftAlerts', () => {
     // 7-day share passes 10 % once 3 heavy days are in the window: (3·400 + 4·10) / 10,500
     expect(alerts[0]!.day).toBe(series[52]!.day)
     expect(alerts[0]!.evidence.share).toBeCloseTo(1_240 / 10_500, 10)
+  })
+})
+
+describe('driftBands', () => {
+  it('draws the band the rules use: the planted trend leaves it, a clean series stays inside', () => {
+    const clean = driftBands(makeSeries(1)).meanLength
+    expect(clean.slice(0, 16).every((p) => p.lower === null)).toBe(true) // no baseline yet
+    const drawn = clean.filter((p) => p.lower !== null)
+    expect(drawn).toHaveLength(DAYS - 16)
+    expect(drawn.every((p) => p.current! >= p.lower! && p.current! <= p.upper!)).toBe(true)
+
+    const series = makeSeries(1, { start: 40, span: 14 })
+    const bands = driftBands(series)
+    const outside = bands.meanLength.findIndex((p) => p.lower !== null && p.current! < p.lower)
+    const alerts = detectDriftAlerts(series).filter((a) => a.metric === 'meanLength')
+    expect(series[outside]!.day).toBe(alerts[0]!.day)
+    const csatOutside = bands.csat.findIndex((p) => p.lower !== null && p.current! < p.lower)
+    expect(csatOutside).toBeGreaterThanOrEqual(40)
+    expect(bands.thumbsUpRate[59]!.current).toBeGreaterThan(bands.thumbsUpRate[59]!.lower!)
   })
 })

@@ -14,7 +14,8 @@ import { mean, standardDeviation } from './robust-stats.ts'
  * - `guardrail_drift`: answer length, type/token ratio or specificity moved more than 2σ from
  *   its trailing baseline. Catches reward hacking and silent model or prompt changes early,
  *   from the answers alone.
- * - `reward_hacking`: CSAT fell more than 2σ while the thumbs-up rate held (within 2σ and
+ * - `reward_hacking`: CSAT or task completion (answers not escalated or abandoned) fell more
+ *   than 2σ while the thumbs-up rate held (within 2σ and
  *   within 15 % of its baseline: a trend inside the baseline inflates σ, and a rate that fell
  *   tenfold has not "held" whatever σ says): the model is pleasing the proxy (clicks) and
  *   failing the goal (satisfaction).
@@ -125,27 +126,41 @@ export function detectDriftAlerts(
       }
     }
 
-    const csat = windowShift(series, i, (d) => d.csat.mean, o)
     const thumbsUp = windowShift(series, i, (d) => d.rates.thumbsUp, o)
     const held =
       thumbsUp !== null &&
       Math.abs(thumbsUp.z) <= o.sigmas &&
       Math.abs(thumbsUp.current / thumbsUp.baseline - 1) <= o.thumbsUpHeldTolerance
-    if (csat && thumbsUp && held && csat.z < -o.sigmas) {
-      alerts.push({
-        day,
-        rule: 'reward_hacking',
-        message: `CSAT fell to ${fmt(csat.current)} (${fmt(csat.z)}σ from ${fmt(csat.baseline)}) while the thumbs-up rate held at ${fmt(thumbsUp.current)} (${fmt(thumbsUp.z)}σ)`,
-        evidence: {
-          csat: csat.current,
-          csatBaseline: csat.baseline,
-          csatZ: csat.z,
-          thumbsUpRate: thumbsUp.current,
-          thumbsUpBaseline: thumbsUp.baseline,
-          thumbsUpZ: thumbsUp.z,
-          threshold: o.sigmas,
-        },
-      })
+    if (thumbsUp && held) {
+      const csat = windowShift(series, i, (d) => d.csat.mean, o)
+      const completion = windowShift(series, i, (d) => d.rates.taskCompletion, o)
+      const csatFell = csat !== null && csat.z < -o.sigmas
+      const completionFell = completion !== null && completion.z < -o.sigmas
+      if (csatFell || completionFell) {
+        const fell = [
+          csatFell &&
+            `CSAT fell to ${fmt(csat.current)} (${fmt(csat.z)}σ from ${fmt(csat.baseline)})`,
+          completionFell &&
+            `task completion fell to ${fmt(completion.current)} (${fmt(completion.z)}σ from ${fmt(completion.baseline)})`,
+        ].filter(Boolean)
+        alerts.push({
+          day,
+          rule: 'reward_hacking',
+          message: `${fell.join(' and ')} while the thumbs-up rate held at ${fmt(thumbsUp.current)} (${fmt(thumbsUp.z)}σ)`,
+          evidence: {
+            ...(csat && { csat: csat.current, csatBaseline: csat.baseline, csatZ: csat.z }),
+            ...(completion && {
+              taskCompletion: completion.current,
+              taskCompletionBaseline: completion.baseline,
+              taskCompletionZ: completion.z,
+            }),
+            thumbsUpRate: thumbsUp.current,
+            thumbsUpBaseline: thumbsUp.baseline,
+            thumbsUpZ: thumbsUp.z,
+            threshold: o.sigmas,
+          },
+        })
+      }
     }
 
     // A caller-supplied count describes today only; earlier days use the series.
@@ -179,6 +194,68 @@ export function detectDriftAlerts(
     }
   }
   return alerts
+}
+
+/** The series a dashboard draws with the band an alert rule compares it against. */
+export const BANDED_METRICS = [
+  'meanLength',
+  'meanTypeTokenRatio',
+  'meanSpecificity',
+  'csat',
+  'thumbsUpRate',
+  'taskCompletion',
+] as const
+
+/** A metric drawn with its band. */
+export type BandedMetric = (typeof BANDED_METRICS)[number]
+
+/** One day of a banded metric; nulls where the day or its baseline has no data. */
+export interface BandPoint {
+  day: string
+  /** The day's own value. */
+  value: number | null
+  /** Mean of the current window (the value the rules compare). */
+  current: number | null
+  /** Baseline mean − `sigmas`·σ and + `sigmas`·σ. */
+  lower: number | null
+  upper: number | null
+}
+
+const BAND_VALUES: Record<BandedMetric, (d: DriftSummary) => number | null> = {
+  meanLength: (d) => d.answers.meanLength,
+  meanTypeTokenRatio: (d) => d.answers.meanTypeTokenRatio,
+  meanSpecificity: (d) => d.answers.meanSpecificity,
+  csat: (d) => d.csat.mean,
+  thumbsUpRate: (d) => d.rates.thumbsUp,
+  taskCompletion: (d) => d.rates.taskCompletion,
+}
+
+/**
+ * The ±2σ band of each watched metric, computed exactly as {@link detectDriftAlerts} does:
+ * a point outside its band on a chart is an alert in the list.
+ *
+ * @example driftBands(series).meanLength.filter((p) => p.current! < p.lower!)
+ */
+export function driftBands(
+  series: readonly DriftSummary[],
+  options: DriftAlertOptions = {},
+): Record<BandedMetric, BandPoint[]> {
+  const o = { ...DEFAULT_DRIFT_ALERT_OPTIONS, ...options }
+  const out = {} as Record<BandedMetric, BandPoint[]>
+  for (const metric of BANDED_METRICS) {
+    const value = BAND_VALUES[metric]
+    out[metric] = series.map((d, i) => {
+      const shift = windowShift(series, i, value, o)
+      return {
+        day: d.day,
+        value: value(d),
+        current: shift?.current ?? null,
+        lower: shift ? shift.baseline - o.sigmas * shift.sigma : null,
+        upper: shift ? shift.baseline + o.sigmas * shift.sigma : null,
+      }
+    })
+  }
+  return out
 }
 
 interface Shift {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeDrift, createDriftAccumulator } from './drift.ts'
+import { computeDrift, createDriftAccumulator, fillMissingDays } from './drift.ts'
 import { type EventFields, makeEvent } from './testing/events.ts'
 
 const DAY1 = '2026-11-20T10:00:00.000Z'
@@ -44,7 +44,13 @@ describe('computeDrift', () => {
     const day = byDay[0]!
     expect(day.shown).toBe(100)
     expect(day.volume.thumbs_down).toBe(5)
-    expect(day.rates).toEqual({ thumbsUp: 0.06, thumbsDown: 0.05, correction: 0.02 })
+    // 3 escalations, no abandons: 97 of 100 answers completed
+    expect(day.rates).toEqual({
+      thumbsUp: 0.06,
+      thumbsDown: 0.05,
+      correction: 0.02,
+      taskCompletion: 0.97,
+    })
     expect(day.correctionRateInBand).toBe(true)
     expect(day.feedback).toBe(events.length - 1 - 100)
     expect(byDay[1]!.rates.thumbsDown).toBeNull() // nothing shown that day
@@ -76,5 +82,38 @@ describe('computeDrift', () => {
     for (let i = 0; i < 10; i++) drift.add(at(DAY1, { signal: 'response_shown' }))
     drift.add(at(DAY1, { signal: 'explicit_correction', correctionText: 'z'.repeat(30) }))
     expect(drift.byDay()[0]!.correctionRateInBand).toBe(false) // 10 %
+  })
+  it('forks: events added to the copy leave the original alone', () => {
+    const drift = createDriftAccumulator()
+    drift.add(at(DAY1, { signal: 'response_shown' }))
+    const copy = drift.fork()
+    copy.add(at(DAY1, { signal: 'thumbs_down' }))
+    copy.add(at(DAY2, { signal: 'response_shown' }))
+    expect(drift.byDay().map((d) => [d.day, d.shown, d.volume.thumbs_down])).toEqual([
+      ['2026-11-20', 1, 0],
+    ])
+    expect(copy.byDay().map((d) => [d.day, d.shown, d.volume.thumbs_down])).toEqual([
+      ['2026-11-20', 1, 1],
+      ['2026-11-21', 1, 0],
+    ])
+  })
+})
+
+describe('fillMissingDays', () => {
+  it('puts an empty day where nothing happened', () => {
+    const { byDay } = computeDrift([
+      at(DAY1, { signal: 'response_shown' }),
+      at('2026-11-23T08:00:00.000Z', { signal: 'response_shown' }),
+    ])
+    const filled = fillMissingDays(byDay)
+    expect(filled.map((d) => [d.day, d.shown])).toEqual([
+      ['2026-11-20', 1],
+      ['2026-11-21', 0],
+      ['2026-11-22', 0],
+      ['2026-11-23', 1],
+    ])
+    expect(filled[1]!.rates.thumbsUp).toBeNull()
+    expect(filled[1]!.answers.meanLength).toBeNull()
+    expect(fillMissingDays([])).toEqual([])
   })
 })

@@ -2,7 +2,7 @@
 // CSAT, escalation reasons and the guardrail measures of the answers themselves.
 import { isTrainingSignal, SIGNALS, type Signal, type StoredEvent } from '@tightloop/schema'
 import { answerTextStats } from './text-stats.ts'
-import { eventTimeMs, utcDayKey } from './time.ts'
+import { DAY_MS, eventTimeMs, utcDayKey } from './time.ts'
 
 /**
  * Edits per answer shown that a healthy deployment sees: 1–3 % (the seed's figure).
@@ -25,7 +25,16 @@ export interface DriftSummary {
   /** Training-signal events from users not in the adversary set (an upper bound of validated). */
   trainingSignals: number
   /** Per answer shown; null when nothing was shown. */
-  rates: { thumbsUp: number | null; thumbsDown: number | null; correction: number | null }
+  rates: {
+    thumbsUp: number | null
+    thumbsDown: number | null
+    correction: number | null
+    /**
+     * Answers that ended without a hand-off to a person or an abandoned session:
+     * 1 − (escalations + abandons) / shown, floored at 0. A proxy of task completion.
+     */
+    taskCompletion: number | null
+  }
   /** Whether the correction rate sits in {@link CORRECTION_RATE_BAND}; null without answers. */
   correctionRateInBand: boolean | null
   csat: {
@@ -56,6 +65,11 @@ export interface DriftAccumulator {
   byDay(): DriftSummary[]
   /** One summary per day and product version (`unknown` when unstamped), oldest first. */
   byDayAndVersion(): DriftSummary[]
+  /**
+   * An independent copy: add a not-yet-settled tail of events to the copy and keep the
+   * original for the settled part (how the collector updates its cached statistics).
+   */
+  fork(): DriftAccumulator
 }
 
 interface Sums {
@@ -82,9 +96,13 @@ const SIGNAL_INDEX = new Map<string, number>(SIGNALS.map((s, i) => [s, i]))
  * detectDriftAlerts(drift.byDay())
  */
 export function createDriftAccumulator(options: DriftOptions = {}): DriftAccumulator {
-  const adversaries = options.adversaries ?? new Set<string>()
-  const cells = new Map<string, Map<string, Sums>>()
+  return accumulatorOver(options.adversaries ?? new Set<string>(), new Map())
+}
 
+function accumulatorOver(
+  adversaries: ReadonlySet<string>,
+  cells: Map<string, Map<string, Sums>>,
+): DriftAccumulator {
   return {
     add(event) {
       const time = eventTimeMs(event)
@@ -141,7 +159,41 @@ export function createDriftAccumulator(options: DriftOptions = {}): DriftAccumul
       }
       return out
     },
+
+    fork() {
+      const copy = new Map<string, Map<string, Sums>>()
+      for (const [day, versions] of cells) {
+        const versionsCopy = new Map<string, Sums>()
+        for (const [version, sums] of versions) {
+          const clone = emptySums()
+          addInto(clone, sums)
+          versionsCopy.set(version, clone)
+        }
+        copy.set(day, versionsCopy)
+      }
+      return accumulatorOver(adversaries, copy)
+    },
   }
+}
+
+/**
+ * A consecutive daily series: the days between the first and the last summary that had no
+ * events get an empty summary (no answers shown, every rate null). `detectDriftAlerts`
+ * counts windows in days, so it wants this.
+ *
+ * @example detectDriftAlerts(fillMissingDays(drift.byDay()))
+ */
+export function fillMissingDays(series: readonly DriftSummary[]): DriftSummary[] {
+  if (series.length === 0) return []
+  const byDay = new Map(series.map((d) => [d.day, d]))
+  const first = Date.parse(`${series[0]!.day}T00:00:00Z`)
+  const last = Date.parse(`${series[series.length - 1]!.day}T00:00:00Z`)
+  const out: DriftSummary[] = []
+  for (let t = first; t <= last; t += DAY_MS) {
+    const day = utcDayKey(t)
+    out.push(byDay.get(day) ?? summarize(day, series[0]!.productVersion, emptySums()))
+  }
+  return out
 }
 
 /**
@@ -211,6 +263,9 @@ function summarize(day: string, productVersion: string | null, sums: Sums): Drif
       thumbsUp: perShown(volume.thumbs_up),
       thumbsDown: perShown(volume.thumbs_down),
       correction,
+      taskCompletion: shown
+        ? Math.max(0, 1 - (volume.agent_escalation + volume.session_abandon) / shown)
+        : null,
     },
     correctionRateInBand:
       correction === null
