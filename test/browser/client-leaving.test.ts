@@ -1,0 +1,173 @@
+// Real Chromium, real collector: events queued when the tab closes arrive, by beacon at
+// pagehide or on the next visit, and a backlog past the 64 KiB beacon budget is split, never dropped.
+import { startTestCollector, type TestCollector } from '@tightloop/collector/testing'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { launchBrowser, skipBrowser, type TestBrowser } from '../support/browser.ts'
+import {
+  buildClientBundle,
+  type ClientSite,
+  type ClientWindow,
+  openClientPage,
+  startClientSite,
+  storedEvents,
+  tally,
+  waitUntil,
+} from '../support/client-page.ts'
+
+const BEACON_BUDGET_BYTES = 64 * 1024 // what Chromium lets keepalive requests carry in flight
+const BACKLOG_EVENTS = 40
+const RESPONSE_CHARS = 2_600 // 40 events of ~2.7 KiB: a ~105 KiB backlog
+
+describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
+  let site: ClientSite
+  let browser: TestBrowser
+  let collector: TestCollector
+  const pageErrors: Error[] = []
+
+  beforeAll(async () => {
+    site = await startClientSite(await buildClientBundle())
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await site?.close()
+  })
+  // A fresh collector (and project key, so a fresh queue database) per test.
+  beforeEach(async () => {
+    collector = await startTestCollector({
+      project: { name: 'leaving', allowedOrigins: [site.origin] },
+    })
+    site.collectorUrl = collector.url
+    site.requests.length = 0
+    site.fault = () => 'pass'
+    return () => collector.close()
+  })
+
+  const openPage = async () => {
+    const page = await browser.context.newPage()
+    page.on('pageerror', (error) => pageErrors.push(error))
+    await openClientPage(page, site.pageUrl(collector.publicKey))
+    return page
+  }
+
+  it('a small queue leaves by beacon when the tab closes, with no later visit', async () => {
+    const page = await openPage()
+    const ids = ['close-1', 'close-2', 'close-3', 'close-4', 'close-5']
+    await page.evaluate(async (ids) => {
+      await Promise.all(
+        ids.map((requestId) =>
+          (window as unknown as ClientWindow).client.thumbsDown({ requestId }),
+        ),
+      )
+    }, ids)
+    // The flush timer (1 s) has not fired: the events are queued in this, the sending, tab.
+    expect(
+      await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued),
+    ).toBe(5)
+    expect(site.requests).toHaveLength(0)
+    await page.close()
+
+    expect(await waitUntil(async () => (await storedEvents(collector)).length === 5, 5_000)).toBe(
+      true,
+    )
+    const rows = await storedEvents(collector)
+    expect([...tally(rows.map((row) => row.requestId)).entries()]).toEqual(ids.map((id) => [id, 1]))
+    // Sent as the page went: a beacon (no-cors, text/plain), or a keepalive fetch.
+    expect(site.requests.length).toBeGreaterThan(0)
+    for (const request of site.requests) expect(request.contentType).toMatch(/^text\/plain/)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('a 100 KiB backlog at pagehide is split under the beacon budget; the rest comes on the next visit', async () => {
+    const page = await openPage()
+    const response = 'x'.repeat(RESPONSE_CHARS)
+    const ids = Array.from({ length: BACKLOG_EVENTS }, (_, i) => `backlog-${i}`)
+    await page.evaluate(
+      async ({ ids, response }) => {
+        const { client } = window as unknown as ClientWindow
+        await Promise.all(ids.map((requestId) => client.thumbsDown({ requestId, response })))
+      },
+      { ids, response },
+    )
+    expect(
+      await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued),
+    ).toBe(BACKLOG_EVENTS)
+    await page.close()
+
+    // What left with the page: some events, never more than the budget in one go.
+    expect(await waitUntil(async () => (await storedEvents(collector)).length > 0, 5_000)).toBe(
+      true,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const leaving = [...site.requests]
+    const leftWithPage = (await storedEvents(collector)).length
+    const leavingBytes = leaving.reduce((sum, request) => sum + request.bytes, 0)
+    console.log(
+      `100 KiB backlog: ${leaving.length} request(s) at pagehide, ${leavingBytes} B, ` +
+        `${leftWithPage}/${BACKLOG_EVENTS} events stored before the next visit`,
+    )
+    expect(leftWithPage).toBeGreaterThan(0)
+    expect(leftWithPage).toBeLessThan(BACKLOG_EVENTS)
+    expect(leavingBytes).toBeLessThanOrEqual(BEACON_BUDGET_BYTES)
+
+    // The next visit sends the rest, and the beaconed events again with the same ids.
+    const next = await openPage()
+    expect(
+      await waitUntil(
+        async () => (await storedEvents(collector)).length === BACKLOG_EVENTS,
+        10_000,
+      ),
+    ).toBe(true)
+    await next.evaluate(() => (window as unknown as ClientWindow).client.flush())
+    const rows = await storedEvents(collector)
+    expect(rows).toHaveLength(BACKLOG_EVENTS)
+    expect(new Set(rows.map((row) => row.requestId))).toEqual(new Set(ids))
+    const eventIdsByRequest = new Map<string, Set<string>>()
+    for (const request of site.requests) {
+      expect(request.bytes).toBeLessThanOrEqual(BEACON_BUDGET_BYTES)
+      for (const event of request.events) {
+        const seen = eventIdsByRequest.get(event.requestId) ?? new Set()
+        seen.add(event.eventId)
+        eventIdsByRequest.set(event.requestId, seen)
+      }
+    }
+    for (const [, seen] of eventIdsByRequest) expect(seen.size).toBe(1)
+    expect(
+      await waitUntil(
+        () =>
+          next.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued === 0),
+        5_000,
+      ),
+    ).toBe(true)
+    expect(
+      await next.evaluate(() => (window as unknown as ClientWindow).client.status.value.dropped),
+    ).toBe(0)
+    await next.close()
+    expect(pageErrors).toEqual([])
+  })
+
+  it('events of a tab closed while offline arrive on the next visit', async () => {
+    const page = await openPage()
+    const ids = Array.from({ length: 12 }, (_, i) => `offline-close-${i}`)
+    await browser.context.setOffline(true)
+    await page.evaluate(async (ids) => {
+      await Promise.all(
+        ids.map((requestId) => (window as unknown as ClientWindow).client.thumbsUp({ requestId })),
+      )
+    }, ids)
+    await page.close()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await storedEvents(collector)).toHaveLength(0)
+    await browser.context.setOffline(false)
+
+    const next = await openPage()
+    expect(await waitUntil(async () => (await storedEvents(collector)).length === 12, 10_000)).toBe(
+      true,
+    )
+    const rows = await storedEvents(collector)
+    expect([...tally(rows.map((row) => row.requestId)).values()].every((n) => n === 1)).toBe(true)
+    expect(new Set(rows.map((row) => row.requestId))).toEqual(new Set(ids))
+    await next.close()
+    expect(pageErrors).toEqual([])
+  })
+})
