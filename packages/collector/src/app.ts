@@ -4,8 +4,11 @@ import { authenticate, type Caller, originAllowed, readKey, requireSecret } from
 import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
 import { NDJSON_HEADERS, ndjsonStream } from './ndjson.ts'
+import { adminRoutes } from './routes/admin.ts'
 import { publicConfig } from './routes/config.ts'
 import type { CollectorContext } from './routes/context.ts'
+import { evalSliceRoutes } from './routes/eval-slice.ts'
+import { exportRoutes } from './routes/export.ts'
 import { ingest } from './routes/ingest.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 import { readTimeRange } from './time-range.ts'
@@ -93,6 +96,8 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
   })
 
   app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
+  for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes])
+    app.route('/', routes(ctx, secret))
 
   return app
 }

@@ -1,0 +1,258 @@
+// GET /v1/export: training rows streamed from the store under today's rules, and their counts.
+//
+// Raw events stay untouched: every export recomputes the rows from them with the project's
+// current adversary list, version changes and TTL. The stream holds one page of events and
+// one chunk of text at a time, plus the pipeline's bounded dedup window, so memory does not
+// grow with the number of events.
+
+import {
+  createExportBuilder,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportStats,
+  formatRow,
+  toNdjsonLine,
+  type VersionChange,
+} from '@tightloop/pipeline'
+import type { StoredEvent } from '@tightloop/schema'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import type { CollectorEnv } from '../app.ts'
+import { CollectorError } from '../errors.ts'
+import { NDJSON_HEADERS } from '../ndjson.ts'
+import type { AdversaryRecord, ProjectRecord, Store, TimeRange } from '../store/types.ts'
+import { readTimeRange } from '../time-range.ts'
+import type { CollectorContext } from './context.ts'
+
+/** Text gathered before a chunk is handed to the response: big enough that writes are cheap. */
+const CHUNK_CHARS = 64 * 1024
+
+/** What an export is judged against, loaded once before the first event is read. */
+export interface ExportRules {
+  /** Export time in ms since the epoch: the TTL counts back from it. */
+  now: number
+  ttlDays: number
+  /** Users whose feedback is excluded: confirmed adversaries, plus flagged ones on auto-ban. */
+  adversaries: Set<string>
+  versionChanges: VersionChange[]
+}
+
+/** The counts of a finished (or running) export: what came in, what went out, what was dropped and why. */
+export interface ExportReport extends ExportStats {
+  format: ExportFormat
+  /** NDJSON lines written: a KTO correction gives two, a rejected-only row in dpo/openai none. */
+  records: number
+  /** Rows kept by the rules that the format cannot hold (rejected-only rows in dpo and openai). */
+  rowsNotInFormat: number
+  exportedAt: string
+  range: { since: string | null; until: string | null }
+  rules: {
+    ttlDays: number
+    adversaries: number
+    versionChanges: number
+    latestVersion: string | null
+  }
+}
+
+/** A running export: text chunks to write, and the counts so far. */
+export interface ExportRun {
+  chunks: AsyncIterable<string>
+  report(): ExportReport
+}
+
+/**
+ * The users an export excludes: every confirmed adversary, and flagged ones only when the
+ * project opted into auto-ban (a flag is evidence, not a verdict).
+ *
+ * @example excludedUsers(await store.listAdversaries(id), project.autoBanAdversaries)
+ */
+export function excludedUsers(records: readonly AdversaryRecord[], autoBan: boolean): Set<string> {
+  const users = new Set<string>()
+  for (const r of records) if (r.status === 'confirmed' || autoBan) users.add(r.userId)
+  return users
+}
+
+/**
+ * Loads the project's rules for an export at `now`.
+ *
+ * @example const rules = await loadExportRules(store, project, Date.now())
+ */
+export async function loadExportRules(
+  store: Store,
+  project: ProjectRecord,
+  now: number,
+): Promise<ExportRules> {
+  const [adversaries, versions] = await Promise.all([
+    store.listAdversaries(project.id),
+    store.listVersionChanges(project.id),
+  ])
+  return {
+    now,
+    ttlDays: project.ttlDays,
+    adversaries: excludedUsers(adversaries, project.autoBanAdversaries),
+    versionChanges: versions.map((v) => ({ version: v.version, changedAt: v.changedAt })),
+  }
+}
+
+/**
+ * Streams a project's training records in `format` from `events` (normally
+ * `store.streamEvents(projectId, range)`). Used by the HTTP route and the CLI alike.
+ *
+ * @example
+ * const run = runExport(store.streamEvents(id, range), rules, { format: 'dpo', range })
+ * for await (const text of run.chunks) out.write(text)
+ * run.report().dropped
+ */
+export function runExport(
+  events: AsyncIterable<StoredEvent>,
+  rules: ExportRules,
+  options: { format: ExportFormat; range?: TimeRange },
+): ExportRun {
+  const { format, range = {} } = options
+  const builder = createExportBuilder({
+    now: rules.now,
+    ttlDays: rules.ttlDays,
+    adversaries: rules.adversaries,
+    versionChanges: rules.versionChanges,
+  })
+  let records = 0
+  let rowsNotInFormat = 0
+  const latest = [...rules.versionChanges]
+    .filter((v) => Date.parse(String(v.changedAt)) <= rules.now)
+    .sort((a, b) => Date.parse(String(a.changedAt)) - Date.parse(String(b.changedAt)))
+    .at(-1)
+
+  async function* chunks(): AsyncGenerator<string> {
+    let text = ''
+    for await (const event of events) {
+      for (const row of builder.push(event)) {
+        const formatted = formatRow(row, format)
+        if (formatted.length === 0) rowsNotInFormat += 1
+        for (const record of formatted) text += toNdjsonLine(record)
+        records += formatted.length
+      }
+      if (text.length >= CHUNK_CHARS) {
+        yield text
+        text = ''
+      }
+    }
+    if (text) yield text
+  }
+
+  return {
+    chunks: chunks(),
+    report: () => ({
+      format,
+      ...builder.stats(),
+      records,
+      rowsNotInFormat,
+      exportedAt: new Date(rules.now).toISOString(),
+      range: {
+        since: range.since === undefined ? null : new Date(range.since).toISOString(),
+        until: range.until === undefined ? null : new Date(range.until).toISOString(),
+      },
+      rules: {
+        ttlDays: rules.ttlDays,
+        adversaries: rules.adversaries.size,
+        versionChanges: rules.versionChanges.length,
+        latestVersion: latest?.version ?? null,
+      },
+    }),
+  }
+}
+
+const EXPORT_QUERY = ['format', 'since', 'until', 'stats']
+
+/** Reads `?format=` (default native) and rejects parameters the route does not know. */
+function readExportQuery(c: Context, allowed: readonly string[]) {
+  for (const name of Object.keys(c.req.queries())) {
+    if (!allowed.includes(name)) {
+      throw new CollectorError(
+        400,
+        'invalid_query',
+        `Unknown query parameter "${name}"; this route takes ${allowed.join(', ')}`,
+      )
+    }
+  }
+  const format = c.req.query('format') ?? 'native'
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new CollectorError(
+      400,
+      'invalid_query',
+      `format must be one of ${EXPORT_FORMATS.join(', ')}, not "${format}"`,
+    )
+  }
+  return { format: format as ExportFormat, range: readTimeRange(c) }
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * The export routes, all behind the secret key:
+ * - `GET /v1/export?format=native|dpo|kto|openai&since=&until=` streams NDJSON records only,
+ *   so the body loads as-is in `datasets.load_dataset('json', …)`. With `&stats=trailer` one
+ *   last line `{"tightloop_export_stats": {…}}` reports what the rules dropped.
+ * - `GET /v1/export/stats?format=&since=&until=` runs the same export without the records and
+ *   answers the counts as JSON.
+ *
+ * @example app.route('/', exportRoutes(ctx, secret))
+ */
+export function exportRoutes(
+  ctx: CollectorContext,
+  secret: MiddlewareHandler<CollectorEnv>,
+): Hono<CollectorEnv> {
+  const app = new Hono<CollectorEnv>()
+
+  app.get('/v1/export', secret, async (c) => {
+    const { format, range } = readExportQuery(c, EXPORT_QUERY)
+    const trailer = c.req.query('stats')
+    if (trailer !== undefined && trailer !== 'trailer') {
+      throw new CollectorError(400, 'invalid_query', 'stats takes only the value "trailer"')
+    }
+    const { project } = c.get('caller')
+    const rules = await loadExportRules(ctx.store, project, ctx.now())
+    const run = runExport(ctx.store.streamEvents(project.id, range), rules, { format, range })
+    const iterator = run.chunks[Symbol.asyncIterator]()
+    let done = false
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (done) return
+          const next = await iterator.next()
+          if (!next.done) {
+            controller.enqueue(encoder.encode(next.value))
+            return
+          }
+          done = true
+          if (trailer) {
+            const line = `${JSON.stringify({ tightloop_export_stats: run.report() })}\n`
+            controller.enqueue(encoder.encode(line))
+          }
+          controller.close()
+        },
+        async cancel() {
+          await iterator.return?.(undefined)
+        },
+      },
+      { highWaterMark: 1 },
+    )
+    return new Response(body, {
+      headers: { ...NDJSON_HEADERS, 'X-Tightloop-Export-Format': format },
+    })
+  })
+
+  app.get('/v1/export/stats', secret, async (c) => {
+    const { format, range } = readExportQuery(
+      c,
+      EXPORT_QUERY.filter((q) => q !== 'stats'),
+    )
+    const { project } = c.get('caller')
+    const rules = await loadExportRules(ctx.store, project, ctx.now())
+    const run = runExport(ctx.store.streamEvents(project.id, range), rules, { format, range })
+    for await (const _ of run.chunks) {
+      // Only the counts are wanted; the text is dropped as it is made.
+    }
+    return c.json(run.report())
+  })
+
+  return app
+}
