@@ -115,5 +115,13 @@ describe('fillMissingDays', () => {
     expect(filled[1]!.rates.thumbsUp).toBeNull()
     expect(filled[1]!.answers.meanLength).toBeNull()
     expect(fillMissingDays([])).toEqual([])
+    const throughToday = fillMissingDays(byDay, { through: '2026-11-25' })
+    expect(throughToday.map((d) => d.day).slice(-3)).toEqual([
+      '2026-11-23',
+      '2026-11-24',
+      '2026-11-25',
+    ])
+    expect(fillMissingDays(byDay, { through: '2026-11-01' })).toHaveLength(4) // never cuts
+    expect(() => fillMissingDays(byDay, { through: 'today' })).toThrow(/YYYY-MM-DD/)
   })
 })

@@ -178,16 +178,26 @@ function accumulatorOver(
 
 /**
  * A consecutive daily series: the days between the first and the last summary that had no
- * events get an empty summary (no answers shown, every rate null). `detectDriftAlerts`
+ * events get an empty summary (no answers shown, every rate null), and so do the days after
+ * the last one up to `through` (a `YYYY-MM-DD` UTC day, e.g. today). `detectDriftAlerts`
  * counts windows in days, so it wants this.
  *
- * @example detectDriftAlerts(fillMissingDays(drift.byDay()))
+ * @example detectDriftAlerts(fillMissingDays(drift.byDay(), { through: utcDayKey(Date.now()) }))
  */
-export function fillMissingDays(series: readonly DriftSummary[]): DriftSummary[] {
+export function fillMissingDays(
+  series: readonly DriftSummary[],
+  options: { through?: string } = {},
+): DriftSummary[] {
   if (series.length === 0) return []
   const byDay = new Map(series.map((d) => [d.day, d]))
   const first = Date.parse(`${series[0]!.day}T00:00:00Z`)
-  const last = Date.parse(`${series[series.length - 1]!.day}T00:00:00Z`)
+  let last = Date.parse(`${series[series.length - 1]!.day}T00:00:00Z`)
+  if (options.through !== undefined) {
+    const through = Date.parse(`${options.through}T00:00:00Z`)
+    if (Number.isNaN(through))
+      throw new RangeError(`through must be a YYYY-MM-DD day, got ${options.through}`)
+    last = Math.max(last, through)
+  }
   const out: DriftSummary[] = []
   for (let t = first; t <= last; t += DAY_MS) {
     const day = utcDayKey(t)
