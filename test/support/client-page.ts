@@ -143,14 +143,15 @@ function parseEvents(body: Buffer): CapturedRequest['events'] {
 
 /**
  * Starts the page origin and the front on two loopback ports (so the client's requests are
- * cross-origin, as on a real site). The front answers `5xx` itself (readable by the page,
- * `Retry-After: 0`), drops the connection before forwarding (`abort`), or forwards and drops
+ * cross-origin, as on a real site). The front answers `5xx` itself (readable by the page: 500,
+ * or 503 with `Retry-After: 1`), drops the connection before forwarding (`abort`), or forwards and drops
  * the connection after the collector answered, i.e. after the batch was stored (`drop-after`).
  *
  * @example const site = await startClientSite(await buildClientBundle())
  */
 export async function startClientSite(bundle: string): Promise<ClientSite> {
   const sockets = new Set<Socket>()
+  let failures = 0
   const pageServer = createServer((req, res) => {
     if (req.url?.startsWith('/client.js')) {
       res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' })
@@ -179,9 +180,11 @@ export async function startClientSite(bundle: string): Promise<ClientSite> {
     if (isIngest) site.requests.push(captured)
     if (fault === 'abort') return req.socket.destroy()
     if (fault === '5xx') {
-      res.writeHead(503, {
+      // Alternately a bare 500 (the client backs off) and a 503 asking for a 1 s pause.
+      const unavailable = failures++ % 2 === 1
+      res.writeHead(unavailable ? 503 : 500, {
         'content-type': 'application/json',
-        'retry-after': '0',
+        ...(unavailable && { 'retry-after': '1' }),
         ...(origin && {
           'access-control-allow-origin': origin,
           'access-control-expose-headers': 'Retry-After',
