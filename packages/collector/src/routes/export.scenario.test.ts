@@ -94,7 +94,7 @@ async function exportLines(format: string): Promise<Record<string, unknown>[]> {
     .map((line) => JSON.parse(line))
 }
 
-const key = (r: { prompt: unknown; preferred?: unknown; rejected?: unknown; source?: unknown }) =>
+const key = (r: { prompt?: unknown; preferred?: unknown; rejected?: unknown; source?: unknown }) =>
   JSON.stringify([r.source, r.prompt, r.preferred, r.rejected])
 
 beforeAll(async () => {
