@@ -5,6 +5,23 @@ export { generatePublicKey, generateSecretKey, hashSecretKey } from './keys.ts'
 export type { LimitOptions, RateLimit } from './limits.ts'
 export { type Provisioned, type ProvisionInput, provisionProject } from './provision.ts'
 export { type RotateOptions, rotateKeys } from './rotate.ts'
+export {
+  type AdversaryScan,
+  addVersion,
+  decideGate,
+  type GateReport,
+  scanAdversaries,
+  setAdversary,
+} from './routes/admin.ts'
+export { evalSlice, isoWeekStart, SLICE_LATE_ARRIVAL_MS } from './routes/eval-slice.ts'
+export {
+  type ExportReport,
+  type ExportRules,
+  type ExportRun,
+  excludedUsers,
+  loadExportRules,
+  runExport,
+} from './routes/export.ts'
 export { scrubEvent, scrubText } from './scrub.ts'
 export { type RunningServer, type ServerOptions, startServer } from './server.ts'
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.ts'
