@@ -10,6 +10,7 @@ import type { CollectorContext } from './routes/context.ts'
 import { evalSliceRoutes } from './routes/eval-slice.ts'
 import { exportRoutes } from './routes/export.ts'
 import { ingest } from './routes/ingest.ts'
+import { createStatsHandler } from './routes/stats.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 import { readTimeRange } from './time-range.ts'
 
@@ -96,6 +97,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
   })
 
   app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
+  app.get('/v1/stats', secret, createStatsHandler(ctx))
   for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes])
     app.route('/', routes(ctx, secret))
 

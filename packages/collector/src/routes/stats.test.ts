@@ -1,0 +1,226 @@
+// GET /v1/stats through the real server on a real SQLite file, with an injected clock.
+import type { FeedbackEvent } from '@tightloop/schema'
+import { afterEach, describe, expect, it } from 'vitest'
+import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import type { StatsReport } from './stats.ts'
+
+const DAY_MS = 86_400_000
+const T0 = Date.parse('2026-11-20T12:00:00Z')
+
+let collector: TestCollector | undefined
+let clock = T0
+afterEach(async () => {
+  await collector?.close()
+  collector = undefined
+  clock = T0
+})
+
+async function start() {
+  collector = await startTestCollector({ now: () => clock })
+  return collector
+}
+
+async function post(c: TestCollector, events: FeedbackEvent[]) {
+  for (let i = 0; i < events.length; i += 100) {
+    const res = await fetch(`${c.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${c.publicKey}` },
+      body: JSON.stringify({ events: events.slice(i, i + 100) }),
+    })
+    const body = (await res.json()) as { accepted: number; rejected: unknown[] }
+    expect(body.rejected).toEqual([])
+  }
+}
+
+async function stats(c: TestCollector, query = '', key = c.secretKey) {
+  return fetch(`${c.url}/v1/stats${query}`, { headers: { authorization: `Bearer ${key}` } })
+}
+
+async function report(c: TestCollector, query = ''): Promise<StatsReport> {
+  const res = await stats(c, query)
+  expect(res.status).toBe(200)
+  return (await res.json()) as StatsReport
+}
+
+/** `n` answers shown and their feedback on the day `daysAgo` before T0, at 10:00 UTC. */
+function day(daysAgo: number, n: number, version = 'v1'): FeedbackEvent[] {
+  const at = new Date(Math.floor(T0 / DAY_MS) * DAY_MS - daysAgo * DAY_MS + 36_000_000)
+  const occurredAt = at.toISOString()
+  const common = { occurredAt, productVersion: version }
+  const events: FeedbackEvent[] = []
+  for (let i = 0; i < n; i++) {
+    events.push(
+      makeEvent('response_shown', {
+        ...common,
+        response: 'Open Billing, then click Invoices to download the PDF.',
+      }),
+    )
+  }
+  events.push(
+    makeEvent('thumbs_up', common),
+    makeEvent('thumbs_down', common),
+    makeEvent('thumbs_down', { ...common, userId: 'troll' }),
+    makeEvent('explicit_correction', common),
+    makeEvent('explicit_correction', { ...common, correctionText: 'Refunds take a whlie.' }),
+    makeEvent('csat', { ...common, csat: 5 }),
+    makeEvent('csat', { ...common, csat: 2 }),
+    makeEvent('agent_escalation', { ...common, escalationReason: 'wrong_answer' }),
+    makeEvent('agent_escalation', { ...common, escalationReason: 'other' }),
+    makeEvent('session_abandon', common),
+  )
+  return events
+}
+
+describe('GET /v1/stats', () => {
+  it('needs the secret key and rejects bad queries with a clear 4xx', async () => {
+    const c = await start()
+    const none = await fetch(`${c.url}/v1/stats`)
+    expect(none.status).toBe(401)
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized')
+    expect((await stats(c, '', c.publicKey)).status).toBe(403)
+    expect((await stats(c, '', 'sk_wrong')).status).toBe(401)
+    // A secret key in the URL is not read: the route never takes it from there.
+    const inQuery = await fetch(`${c.url}/v1/stats?key=${c.secretKey}`)
+    expect(inQuery.status).toBe(401)
+    const bad = await stats(c, '?since=yesterday')
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toEqual({
+      error: { code: 'invalid_query', message: 'since must be an ISO-8601 time or epoch ms' },
+    })
+    const unknown = await stats(c, '?days=30')
+    expect(unknown.status).toBe(400)
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
+      /Unknown query parameter days/,
+    )
+    const backwards = await stats(c, '?since=2026-11-20&until=2026-11-01')
+    expect(backwards.status).toBe(400)
+  })
+
+  it('reports drift per day and per version, escalations, and the quiet days in between', async () => {
+    const c = await start()
+    await post(c, [...day(3, 100, 'v1'), ...day(1, 50, 'v2')])
+    const r = await report(c)
+    expect(r.days.map((d) => [d.day, d.shown])).toEqual([
+      ['2026-11-17', 100],
+      ['2026-11-18', 0],
+      ['2026-11-19', 50],
+      ['2026-11-20', 0], // today, nothing yet
+    ])
+    const d = r.days[0]!
+    expect(d.volume.thumbs_down).toBe(2)
+    expect(d.rates.thumbsDown).toBeCloseTo(0.02, 10)
+    expect(d.rates.correction).toBeCloseTo(0.02, 10)
+    expect(d.correctionRateInBand).toBe(true)
+    expect(r.days[2]!.correctionRateInBand).toBe(false) // 2 of 50 = 4 %
+    expect(d.csat).toEqual({ count: 2, mean: 3.5, distribution: [0, 1, 0, 0, 1] })
+    expect(d.answers.meanLength).toBe(54)
+    expect(r.versions.map((v) => [v.day, v.productVersion, v.shown])).toEqual([
+      ['2026-11-17', 'v1', 100],
+      ['2026-11-19', 'v2', 50],
+    ])
+    expect(r.totals.escalationReasons).toEqual({ wrong_answer: 2, other: 2 })
+    expect(r.totals.shown).toBe(150)
+    expect(r.totals.correctionRate).toBeCloseTo(4 / 150, 10)
+    expect(Object.keys(r.bands)).toContain('meanLength')
+    expect(r.bands.meanLength).toHaveLength(4)
+
+    const window = await report(c, '?since=2026-11-19T05:00:00Z&until=2026-11-19T06:00:00Z')
+    expect(window.range).toEqual({
+      since: '2026-11-19T00:00:00.000Z',
+      until: '2026-11-20T00:00:00.000Z',
+    })
+    expect(window.days.map((x) => x.day)).toEqual(['2026-11-19'])
+    expect(window.candidates.bySignal.response_shown.events).toBe(50)
+  })
+
+  it('counts training candidates exactly as the export does, with the drop reasons', async () => {
+    const c = await start()
+    await post(c, [...day(50, 20), ...day(2, 20), ...day(1, 20)])
+    const admin = (path: string, body: unknown) =>
+      fetch(`${c.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.secretKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    expect((await admin('/v1/adversaries', { userId: 'troll', reason: 'test' })).status).toBe(201)
+    const r = await report(c)
+    const exported = (await (
+      await fetch(`${c.url}/v1/export/stats?format=native`, {
+        headers: { authorization: `Bearer ${c.secretKey}` },
+      })
+    ).json()) as { events: number; rows: number; dropped: Record<string, number> }
+    expect(r.candidates.events).toBe(exported.events)
+    expect(r.candidates.rows).toBe(exported.rows)
+    expect(r.candidates.dropped).toEqual(exported.dropped)
+    expect(r.candidates.dropped.adversarial_user).toBe(3)
+    expect(r.candidates.dropped.older_than_ttl).toBeGreaterThan(0)
+    expect(r.candidates.dropped.typo_correction).toBe(2) // day 50's is stale first
+    expect(r.candidates.dropped.csat_not_negative).toBe(2)
+    expect(r.candidates.bySignal.explicit_correction.rows).toBe(2)
+    expect(r.candidates.policy).toMatchObject({ ttlDays: 45, excludedUsers: 1 })
+    expect(r.adversaries).toEqual({ flagged: 0, confirmed: 1 })
+  })
+
+  it('folds settled events in once and reads only the unsettled tail afterwards', async () => {
+    const c = await start()
+    await post(c, day(5, 30))
+    const first = await report(c)
+    expect(first.meta.eventsRead).toBe(40) // received just now: unsettled, read as the tail
+    expect(first.days[0]!.shown).toBe(30)
+
+    clock = T0 + 120_000
+    const settling = await report(c)
+    expect(settling.meta.eventsRead).toBe(40)
+    expect(settling.meta.settledUntil).toBe(new Date(clock - 60_000).toISOString())
+    const settled = await report(c)
+    expect(settled.meta.eventsRead).toBe(0)
+    expect(settled.days[0]!.shown).toBe(30)
+
+    await post(c, day(5, 7)) // arrives now: shows at once, from the tail
+    const fresh = await report(c)
+    expect(fresh.meta.eventsRead).toBe(17)
+    expect(fresh.days[0]!.shown).toBe(37)
+    const again = await report(c)
+    expect(again.days[0]!.shown).toBe(37) // the tail was not folded in twice
+  })
+
+  it('recounts the adversaries’ share when the list changes', async () => {
+    const c = await start()
+    clock = T0 + 120_000
+    await post(c, day(1, 10))
+    const before = await report(c)
+    expect(before.days.find((d) => d.day === '2026-11-19')!.adversaryFeedback).toBe(0)
+    await c.store.upsertAdversary(c.project.id, {
+      userId: 'troll',
+      status: 'flagged',
+      reason: 'test',
+    })
+    const after = await report(c)
+    expect(after.days.find((d) => d.day === '2026-11-19')!.adversaryFeedback).toBe(1)
+    expect(after.adversaries).toEqual({ flagged: 1, confirmed: 0 })
+    // Flagged is evidence, not a ban: the export keeps the troll's feedback.
+    expect(after.candidates.dropped.adversarial_user).toBe(0)
+  })
+
+  it('raises the low-volume alert with its numbers, and lists gate decisions', async () => {
+    const c = await start()
+    await post(c, day(1, 40))
+    const gate = await fetch(`${c.url}/v1/gate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        label: 'rc1',
+        candidate: { accuracy: 0.9, hallucinationRate: 0.05, p50LatencyMs: 800 },
+        baseline: { accuracy: 0.88, hallucinationRate: 0.04, p50LatencyMs: 800 },
+      }),
+    })
+    expect(gate.status).toBe(201)
+    const r = await report(c)
+    const low = r.currentAlerts.find((a) => a.rule === 'low_volume')!
+    expect(low.day).toBe('2026-11-20')
+    expect(low.evidence).toEqual({ validated: r.candidates.rowsLast30Days, threshold: 500 })
+    expect(low.message).toMatch(/validated feedback events in the last 30 days, under 500/)
+    expect(r.gates).toHaveLength(1)
+    expect(r.gates[0]!.promote).toBe(false)
+  })
+})

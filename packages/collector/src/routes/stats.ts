@@ -1,0 +1,177 @@
+// GET /v1/stats: drift per day and per product version, the alerts with their numbers,
+// escalation reasons, training-candidate counts with what the filter dropped, gate history.
+import {
+  type BandedMetric,
+  type BandPoint,
+  CORRECTION_RATE_BAND,
+  DEFAULT_DRIFT_ALERT_OPTIONS,
+  type DriftAlert,
+  type DriftSummary,
+  detectDriftAlerts,
+  driftBands,
+  fillMissingDays,
+  utcDayKey,
+} from '@tightloop/pipeline'
+import type { Context } from 'hono'
+import type { CollectorEnv } from '../app.ts'
+import { CollectorError } from '../errors.ts'
+import type { GateDecisionRecord } from '../store/types.ts'
+import { readTimeRange } from '../time-range.ts'
+import type { CollectorContext } from './context.ts'
+import { loadExportRules } from './export.ts'
+import { type CandidateCounts, createStatsCache } from './stats-aggregates.ts'
+
+const DAY_MS = 86_400_000
+const QUERY_PARAMS = new Set(['since', 'until'])
+
+/** The body of `GET /v1/stats`. Days are UTC days of each event's trusted time. */
+export interface StatsReport {
+  project: { id: string; name: string }
+  generatedAt: string
+  /** The whole UTC days reported: those overlapping `[since, until)`; null = unbounded. */
+  range: { since: string | null; until: string | null }
+  /** One summary per day, quiet days included, oldest first. */
+  days: DriftSummary[]
+  /** One summary per day and product version (`unknown` when unstamped). */
+  versions: DriftSummary[]
+  /** The ±2σ band of each watched metric per day, as the alert rules compute it. */
+  bands: Record<BandedMetric, BandPoint[]>
+  /** Every alert on a reported day, oldest first; `current` are those of the last day. */
+  alerts: DriftAlert[]
+  currentAlerts: DriftAlert[]
+  alertOptions: typeof DEFAULT_DRIFT_ALERT_OPTIONS
+  totals: {
+    shown: number
+    feedback: number
+    correctionRate: number | null
+    correctionRateBand: readonly [number, number]
+    escalationReasons: Record<string, number>
+  }
+  /** What the export would make of the reported days today, per signal and drop reason. */
+  candidates: Omit<CandidateCounts, 'rowsLast30Days'> & {
+    rowsLast30Days: number
+    policy: { ttlDays: number; excludedUsers: number; versionChanges: number }
+  }
+  adversaries: { flagged: number; confirmed: number }
+  gates: GateDecisionRecord[]
+  /** How the numbers were made: events read now, the cached part, time spent. */
+  meta: { eventsRead: number; settledUntil: string; computeMs: number }
+}
+
+/**
+ * Creates the `/v1/stats` handler with its own incremental cache (one per collector).
+ *
+ * @example app.get('/v1/stats', secret, createStatsHandler(ctx))
+ */
+export function createStatsHandler(ctx: CollectorContext) {
+  const cache = createStatsCache(ctx.store)
+  return async (c: Context<CollectorEnv>) => {
+    const started = performance.now()
+    for (const name of Object.keys(c.req.queries())) {
+      if (!QUERY_PARAMS.has(name)) {
+        throw new CollectorError(
+          400,
+          'invalid_query',
+          `Unknown query parameter ${name}; /v1/stats takes since and until`,
+        )
+      }
+    }
+    const range = readTimeRange(c)
+    const from = range.since === undefined ? -Infinity : Math.floor(range.since / DAY_MS) * DAY_MS
+    const to =
+      range.until === undefined ? Infinity : (Math.floor((range.until - 1) / DAY_MS) + 1) * DAY_MS
+    const inRange = (d: { day: string }) => {
+      const start = Date.parse(`${d.day}T00:00:00Z`)
+      return start >= from && start < to
+    }
+
+    const { project } = c.get('caller')
+    const now = ctx.now()
+    // The export's own rules, so the candidate counts are what an export would give today.
+    const [rules, adversaries, gates] = await Promise.all([
+      loadExportRules(ctx.store, project, now),
+      ctx.store.listAdversaries(project.id),
+      ctx.store.listGateDecisions(project.id),
+    ])
+    const flagged = new Set(adversaries.map((a) => a.userId))
+    const aggregates = await cache.read(project.id, flagged, now)
+    const policy = { ...rules, excluded: rules.adversaries }
+    const all = fillMissingDays(aggregates.drift.byDay(), { through: utcDayKey(now) })
+    const rowsLast30Days = aggregates.countCandidates(policy, -Infinity, Infinity).rowsLast30Days
+    const alerts = detectDriftAlerts(all, { validatedLast30Days: rowsLast30Days })
+    const days = all.filter(inRange)
+    const counts = aggregates.countCandidates(policy, from, to)
+    // Impressions and thumbs-up never train: the export counts them as excluded_signal.
+    for (const signal of ['response_shown', 'thumbs_up'] as const) {
+      const n = days.reduce((sum, d) => sum + d.volume[signal], 0)
+      counts.bySignal[signal].events += n
+      counts.bySignal[signal].dropped.excluded_signal += n
+      counts.events += n
+      counts.dropped.excluded_signal += n
+    }
+    const bands = driftBands(all)
+    const lastDay = days.at(-1)?.day
+    const shown = sum(days, (d) => d.shown)
+    const corrections = sum(days, (d) => d.volume.explicit_correction)
+    const escalationReasons: Record<string, number> = {}
+    for (const d of days) {
+      for (const [reason, n] of Object.entries(d.escalationReasons)) {
+        escalationReasons[reason] = (escalationReasons[reason] ?? 0) + n
+      }
+    }
+
+    const report: StatsReport = {
+      project: { id: project.id, name: project.name },
+      generatedAt: new Date(now).toISOString(),
+      range: {
+        since: Number.isFinite(from) ? new Date(from).toISOString() : null,
+        until: Number.isFinite(to) ? new Date(to).toISOString() : null,
+      },
+      days,
+      versions: aggregates.drift.byDayAndVersion().filter(inRange),
+      bands: Object.fromEntries(
+        Object.entries(bands).map(([metric, points]) => [metric, points.filter(inRange)]),
+      ) as Record<BandedMetric, BandPoint[]>,
+      alerts: alerts.filter(inRange),
+      currentAlerts: lastDay ? alerts.filter((a) => a.day === lastDay) : [],
+      alertOptions: DEFAULT_DRIFT_ALERT_OPTIONS,
+      totals: {
+        shown,
+        feedback: sum(days, (d) => d.feedback),
+        correctionRate: shown ? corrections / shown : null,
+        correctionRateBand: CORRECTION_RATE_BAND,
+        escalationReasons,
+      },
+      candidates: {
+        ...counts,
+        rowsLast30Days,
+        policy: {
+          ttlDays: rules.ttlDays,
+          excludedUsers: rules.adversaries.size,
+          versionChanges: rules.versionChanges.length,
+        },
+      },
+      adversaries: {
+        flagged: adversaries.filter((a) => a.status === 'flagged').length,
+        confirmed: adversaries.filter((a) => a.status === 'confirmed').length,
+      },
+      gates: gates.filter((g) => {
+        const at = Date.parse(g.decidedAt)
+        return at >= from && at < to
+      }),
+      meta: {
+        eventsRead: aggregates.eventsRead,
+        settledUntil: new Date(aggregates.settledUntil).toISOString(),
+        computeMs: Math.round(performance.now() - started),
+      },
+    }
+    c.header('Cache-Control', 'no-store')
+    return c.json(report)
+  }
+}
+
+function sum<T>(items: readonly T[], value: (item: T) => number): number {
+  let total = 0
+  for (const item of items) total += value(item)
+  return total
+}
