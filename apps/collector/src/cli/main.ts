@@ -1,4 +1,5 @@
 // Entry of the `tightloop` CLI: finds the command, answers --help, turns errors into messages.
+import { CollectorError } from '@tightloop/collector'
 import { PipelineInputError } from '@tightloop/pipeline'
 import { ConfigError } from '../config.ts'
 import { CliError, type CliIo, EXIT_ERROR, EXIT_OK, wantsHelp } from './command.ts'
@@ -61,7 +62,12 @@ export async function main(
 // says so in one line, still without a stack trace (TIGHTLOOP_DEBUG=1 shows it).
 function describeError(err: unknown): string {
   if (err instanceof CliError) return err.hint ? `${err.message}\n${err.hint}` : err.message
-  if (err instanceof ConfigError || err instanceof PipelineInputError) return err.message
+  if (
+    err instanceof ConfigError ||
+    err instanceof PipelineInputError ||
+    err instanceof CollectorError
+  )
+    return err.message
   const e = err as NodeJS.ErrnoException
   if (process.env.TIGHTLOOP_DEBUG) return String(e?.stack ?? e)
   if (e?.code === 'ECONNREFUSED') return `cannot reach the database: ${e.message}`
