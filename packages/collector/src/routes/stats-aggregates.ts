@@ -49,6 +49,8 @@ interface CandidateRecord {
 interface Settled {
   adversaryKey: string
   until: number
+  /** Events folded in. */
+  count: number
   drift: DriftAccumulator
   candidates: CandidateRecord[]
 }
@@ -88,12 +90,14 @@ export interface ProjectAggregates {
   settledUntil: number
   /** Events read from the store for this request (the unsettled tail, or all when cold). */
   eventsRead: number
+  /** True when the cache was (re)built from every stored event for this request. */
+  rebuilt: boolean
 }
 
 /**
  * One cache per collector instance. `flagged` is every listed adversary (flagged or
  * confirmed): the drift series counts their share of feedback, so a change of that list
- * recomputes the project from scratch.
+ * recomputes the project from scratch. So does a stored-event count above what was read.
  *
  * @example const aggregates = await cache.read(project.id, flaggedUsers, Date.now())
  */
@@ -107,11 +111,34 @@ export function createStatsCache(store: Store) {
     now: number,
   ): Promise<ProjectAggregates> {
     const adversaryKey = [...flagged].sort().join('\n')
-    let entry = settled.get(projectId)
-    if (!entry || entry.adversaryKey !== adversaryKey) {
+    const cached = settled.get(projectId)
+    const first = await readOnce(projectId, flagged, adversaryKey, now, cached)
+    // Events are never deleted, so fewer read than stored means some arrived with a
+    // `receivedAt` older than the watermark (a backfill, a clock far off on another
+    // process): start again from every stored event rather than miss them.
+    const stored = await store.countEvents(projectId)
+    if (first.entry.count + first.tailEvents >= stored) return first.aggregates
+    const again = await readOnce(projectId, flagged, adversaryKey, now, undefined)
+    return {
+      ...again.aggregates,
+      eventsRead: first.aggregates.eventsRead + again.aggregates.eventsRead,
+    }
+  }
+
+  async function readOnce(
+    projectId: string,
+    flagged: ReadonlySet<string>,
+    adversaryKey: string,
+    now: number,
+    cached: Settled | undefined,
+  ) {
+    let entry = cached
+    const rebuilt = !entry || entry.adversaryKey !== adversaryKey
+    if (!entry || rebuilt) {
       entry = {
         adversaryKey,
         until: 0,
+        count: 0,
         drift: createDriftAccumulator({ adversaries: flagged }),
         candidates: [],
       }
@@ -125,23 +152,28 @@ export function createStatsCache(store: Store) {
         until: settleTo,
       })) {
         eventsRead += 1
+        entry.count += 1
         addEvent(entry.drift, entry.candidates, event)
       }
       entry.until = settleTo
     }
     const drift = entry.drift.fork()
     const tail: CandidateRecord[] = []
+    let tailEvents = 0
     for await (const event of store.streamEvents(projectId, { since: entry.until })) {
       eventsRead += 1
+      tailEvents += 1
       addEvent(drift, tail, event)
     }
     const candidates = tail.length ? entry.candidates.concat(tail) : entry.candidates
-    return {
+    const aggregates: ProjectAggregates = {
       drift,
       settledUntil: entry.until,
       eventsRead,
+      rebuilt,
       countCandidates: (policy, from, to) => countCandidates(candidates, policy, from, to),
     }
+    return { entry, tailEvents, aggregates }
   }
 
   return {

@@ -182,6 +182,24 @@ describe('GET /v1/stats', () => {
     expect(fresh.days[0]!.shown).toBe(37)
     const again = await report(c)
     expect(again.days[0]!.shown).toBe(37) // the tail was not folded in twice
+    expect(again.meta.rebuilt).toBe(false)
+  })
+
+  it('starts again when events arrive stamped before what it already folded in', async () => {
+    const c = await start()
+    clock = T0 + 600_000
+    await post(c, day(2, 10))
+    clock = T0 + 720_000
+    await report(c)
+    const settled = await report(c)
+    expect(settled.meta).toMatchObject({ eventsRead: 0, rebuilt: false })
+    // A backfill (or a process with a slow clock) writes events received "earlier".
+    clock = T0
+    await post(c, day(2, 5))
+    clock = T0 + 720_000
+    const after = await report(c)
+    expect(after.days.find((d) => d.day === '2026-11-18')!.shown).toBe(15)
+    expect(after.meta.rebuilt).toBe(true)
   })
 
   it('recounts the adversaries’ share when the list changes', async () => {

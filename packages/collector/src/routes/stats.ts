@@ -55,7 +55,7 @@ export interface StatsReport {
   adversaries: { flagged: number; confirmed: number }
   gates: GateDecisionRecord[]
   /** How the numbers were made: events read now, the cached part, time spent. */
-  meta: { eventsRead: number; settledUntil: string; computeMs: number }
+  meta: { eventsRead: number; rebuilt: boolean; settledUntil: string; computeMs: number }
 }
 
 /**
@@ -161,6 +161,7 @@ export function createStatsHandler(ctx: CollectorContext) {
       }),
       meta: {
         eventsRead: aggregates.eventsRead,
+        rebuilt: aggregates.rebuilt,
         settledUntil: new Date(aggregates.settledUntil).toISOString(),
         computeMs: Math.round(performance.now() - started),
       },
