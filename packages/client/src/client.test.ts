@@ -290,6 +290,18 @@ describe('batching', () => {
       expect(request.bytes).toBeLessThanOrEqual(BATCH_MAX_BYTES)
   })
 
+  it('measures batches in UTF-8 bytes, not characters', async () => {
+    const { client, time, collector } = await setup()
+    const big = 'é'.repeat(9_000) // 18,000 bytes in 9,000 characters
+    await Promise.all(
+      Array.from({ length: 12 }, (_, n) => client.thumbsDown(answer(n, { response: big }))),
+    )
+    await time.advance(1_000)
+    expect(collector.stored.size).toBe(12)
+    for (const request of collector.requests)
+      expect(request.bytes).toBeLessThanOrEqual(BATCH_MAX_BYTES)
+  })
+
   it('sends a full batch at once and a small one after the short delay', async () => {
     const { client, time, collector } = await setup()
     await Promise.all(Array.from({ length: 10 }, (_, n) => client.thumbsUp(answer(n))))

@@ -53,7 +53,9 @@ interface ShownAnswer extends AnswerContext {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 const done = Promise.resolve()
-const sizeOf = (text: string) => new Blob([text]).size
+// UTF-8 bytes. Not `new Blob([text]).size`: in Chromium a Blob costs ~0.3 ms of main thread
+// (it registers with the browser process), 100 times an encode.
+const sizeOf = (text: string) => encoder.encode(text).length
 
 // Cuts text to `max` UTF-8 bytes: a clipped answer still carries the user's feedback.
 const clip = (text: string | undefined, max: number) =>
