@@ -22,6 +22,7 @@ export {
   loadExportRules,
   runExport,
 } from './routes/export.ts'
+export type { StatsReport } from './routes/stats.ts'
 export { scrubEvent, scrubText } from './scrub.ts'
 export { type RunningServer, type ServerOptions, startServer } from './server.ts'
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.ts'
