@@ -2,6 +2,7 @@
 import { render } from 'preact'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Csat } from './csat.tsx'
+import { LANGUAGES } from './languages.ts'
 import { byName, memoryLocalStorage, recordingClient, settle } from './test-support.ts'
 import { createWidget } from './widget.ts'
 
@@ -11,7 +12,7 @@ let storage: ReturnType<typeof memoryLocalStorage>
 const mount = (lang?: string) =>
   render(
     <Csat
-      widget={createWidget({ client, key: 'pk_test', storage, lang })}
+      widget={createWidget({ client, key: 'pk_test', storage, lang, languages: LANGUAGES })}
       answer={{ requestId: 'conv_1' }}
     />,
     host,

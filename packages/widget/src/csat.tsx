@@ -1,5 +1,7 @@
 // Csat: the 1–5 satisfaction rating of a conversation, shown when the host asks for it.
+
 import type { AnswerContext } from '@tightloop/client'
+import { Watching } from './watching.ts'
 import type { Widget } from './widget.ts'
 
 /** Props of `Csat`. */
@@ -16,35 +18,40 @@ const SCORES = [1, 2, 3, 4, 5]
  *
  * @example <Csat widget={widget} answer={{ requestId: lastAnswerId }} />
  */
-export function Csat({ widget, answer }: CsatProps) {
-  const L = widget.labels.value
-  const rated = widget.state.get(answer.requestId).value.csat
-  const rate = (score: number) => {
-    if (rated) return
-    widget.state.set(answer.requestId, { csat: score })
-    widget.client.csat({ ...answer, score })
+export class Csat extends Watching<CsatProps> {
+  _watch() {
+    const { widget, answer } = this.props
+    return [widget.labels, widget.state.get(answer.requestId)]
   }
-  return (
-    <div class="tl">
-      <fieldset class="bar">
-        <legend>{L.csatQuestion}</legend>
-        {SCORES.map((score) => (
-          <button
-            type="button"
-            key={score}
-            aria-label={`${score}: ${L.csatScores[score - 1]}`}
-            title={L.csatScores[score - 1]}
-            aria-pressed={rated === score}
-            aria-disabled={rated !== undefined && rated !== score}
-            onClick={() => rate(score)}
-          >
-            {score}
-          </button>
-        ))}
-        <p class="note" role="status">
-          {rated ? L.csatThanks : ''}
-        </p>
-      </fieldset>
-    </div>
-  )
+  override render({ widget, answer }: CsatProps) {
+    const L = widget.labels.value
+    const rated = widget.state.get(answer.requestId).value.csat
+    const rate = (score: number) => {
+      if (rated) return
+      widget.state.set(answer.requestId, { csat: score })
+      widget.client.csat({ ...answer, score })
+    }
+    return (
+      <div class="tl">
+        <fieldset class="bar">
+          <legend>{L.csatQuestion}</legend>
+          {SCORES.map((score) => (
+            <button
+              type="button"
+              key={score}
+              aria-label={`${score}: ${L.csatScores[score - 1]}`}
+              aria-pressed={rated === score}
+              aria-disabled={rated !== undefined && rated !== score}
+              onClick={() => rate(score)}
+            >
+              {score}
+            </button>
+          ))}
+          <p class="note" role="status">
+            {rated ? L.csatThanks : ''}
+          </p>
+        </fieldset>
+      </div>
+    )
+  }
 }

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { defineElements, type EscalateEventDetail } from './elements.tsx'
+import { LANGUAGES } from './languages.ts'
 import { CSS } from './styles.ts'
 import { byName, memoryLocalStorage, recordingClient, settle } from './test-support.ts'
 import { createWidget, type Widget } from './widget.ts'
@@ -11,7 +12,7 @@ let widget: Widget
 let page: HTMLElement
 
 beforeAll(() => {
-  widget = createWidget({ client, key: 'pk_el', storage })
+  widget = createWidget({ client, key: 'pk_el', storage, languages: LANGUAGES })
   defineElements(widget)
 })
 beforeEach(() => {

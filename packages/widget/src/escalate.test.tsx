@@ -2,6 +2,7 @@
 import { render } from 'preact'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Escalate } from './escalate.tsx'
+import { LANGUAGES } from './languages.ts'
 import {
   byName,
   focused,
@@ -20,7 +21,7 @@ const answer = { requestId: 'req_9', prompt: 'Refund?', response: 'No refunds.' 
 
 const mount = (options: Partial<WidgetOptions> & { agent?: boolean } = {}) => {
   const { agent, ...rest } = options
-  const widget = createWidget({ client, key: 'pk_test', storage, ...rest })
+  const widget = createWidget({ client, key: 'pk_test', storage, languages: LANGUAGES, ...rest })
   render(
     <Escalate
       widget={widget}

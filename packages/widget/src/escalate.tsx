@@ -1,7 +1,8 @@
 // Escalate: "Talk to a person" asks why, sends `agent_escalation`, then lets the host hand off.
 import type { AnswerContext } from '@tightloop/client'
-import { useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { createRef, type RefObject } from 'preact'
 import { reasonLabel } from './labels.ts'
+import { Watching } from './watching.ts'
 import type { Widget } from './widget.ts'
 
 /** Props of `Escalate`. */
@@ -15,108 +16,111 @@ export interface EscalateProps {
   agent?: boolean
 }
 
+interface PickerState {
+  open?: boolean
+  reason?: string
+  invalid?: boolean
+}
+
 /**
  * The escalation-reason dropdown. The reasons are the project's (`widget.reasons`, loaded
  * from the collector) with labels from `labels.reasons`; Escape closes it and focus returns.
  *
  * @example <Escalate widget={widget} answer={{ requestId }} onEscalate={(r) => startHandoff(r)} />
  */
-export function Escalate({ widget, answer, onEscalate, agent = false }: EscalateProps) {
-  const L = widget.labels.value
-  const escalated = widget.state.get(answer.requestId).value.escalated
-  const [open, setOpen] = useState(false)
-  const [reason, setReason] = useState('')
-  const [invalid, setInvalid] = useState(false)
-  const openerRef = useRef<HTMLButtonElement>(null)
-  const selectRef = useRef<HTMLSelectElement>(null)
-  const focusNext = useRef<{ current: HTMLElement | null } | null>(null)
-  useLayoutEffect(() => {
-    focusNext.current?.current?.focus()
-    focusNext.current = null
-  })
+export class Escalate extends Watching<EscalateProps, PickerState> {
+  _opener = createRef<HTMLButtonElement>()
+  _select = createRef<HTMLSelectElement>()
+  _focus: RefObject<HTMLElement | null> | null = null
 
-  const close = () => {
-    setOpen(false)
-    setInvalid(false)
-    focusNext.current = openerRef
+  _watch() {
+    const { widget, answer } = this.props
+    return [widget.labels, widget.reasons, widget.state.get(answer.requestId)]
   }
-  const send = () => {
+  override componentDidUpdate() {
+    super.componentDidUpdate()
+    this._focus?.current?.focus()
+    this._focus = null
+  }
+  _show(open: boolean) {
+    this._focus = open ? this._select : this._opener
+    this.setState({ open, invalid: false })
+  }
+  _send = () => {
+    const { widget, answer, onEscalate } = this.props
+    const reason = this.state.reason
     if (!reason) {
-      setInvalid(true)
-      focusNext.current = selectRef
-      return
+      this._focus = this._select
+      return this.setState({ invalid: true })
     }
     widget.state.set(answer.requestId, { escalated: reason })
     widget.client.escalate({ ...answer, reason })
     onEscalate?.(reason)
   }
 
-  if (escalated) {
+  override render({ widget, answer, agent }: EscalateProps, local: PickerState) {
+    const L = widget.labels.value
+    const escalated = widget.state.get(answer.requestId).value.escalated
+    if (escalated) {
+      return (
+        <div class="tl">
+          <p class="note" role="status">
+            {L.escalated}: {reasonLabel(L, escalated)}
+          </p>
+        </div>
+      )
+    }
     return (
       <div class="tl">
-        <p class="note" role="status">
-          {L.escalated}: {reasonLabel(L, escalated)}
-        </p>
+        {!agent && (
+          <button
+            type="button"
+            ref={this._opener}
+            aria-expanded={!!local.open}
+            onClick={() => this._show(!local.open)}
+          >
+            {L.talkToPerson}
+          </button>
+        )}
+        {(local.open || agent) && (
+          <fieldset
+            class="panel"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && !agent) {
+                e.preventDefault()
+                this._show(false)
+              }
+            }}
+          >
+            <label class="panel">
+              <span>{agent ? L.agentReasonLabel : L.escalateQuestion}</span>
+              <select
+                ref={this._select}
+                value={local.reason ?? ''}
+                aria-invalid={!!local.invalid}
+                onChange={(e) => this.setState({ reason: e.currentTarget.value, invalid: false })}
+              >
+                <option value="">{L.chooseReason}</option>
+                {widget.reasons.value.map((code) => (
+                  <option key={code} value={code}>
+                    {reasonLabel(L, code)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <div class="row">
+              <button type="button" class="primary" onClick={this._send}>
+                {L.send}
+              </button>
+              {!agent && (
+                <button type="button" onClick={() => this._show(false)}>
+                  {L.cancel}
+                </button>
+              )}
+            </div>
+          </fieldset>
+        )}
       </div>
     )
   }
-  return (
-    <div class="tl">
-      {!agent && (
-        <button
-          type="button"
-          ref={openerRef}
-          aria-expanded={open}
-          onClick={() => {
-            if (open) return close()
-            setOpen(true)
-            focusNext.current = selectRef
-          }}
-        >
-          {L.talkToPerson}
-        </button>
-      )}
-      {(open || agent) && (
-        <fieldset
-          class="panel"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && !agent) {
-              e.preventDefault()
-              close()
-            }
-          }}
-        >
-          <label class="panel">
-            <span>{agent ? L.agentReasonLabel : L.escalateQuestion}</span>
-            <select
-              ref={selectRef}
-              value={reason}
-              aria-invalid={invalid}
-              onChange={(e) => {
-                setReason(e.currentTarget.value)
-                setInvalid(false)
-              }}
-            >
-              <option value="">{L.chooseReason}</option>
-              {widget.reasons.value.map((code) => (
-                <option key={code} value={code}>
-                  {reasonLabel(L, code)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <div class="row">
-            <button type="button" class="primary" onClick={send}>
-              {L.send}
-            </button>
-            {!agent && (
-              <button type="button" onClick={close}>
-                {L.cancel}
-              </button>
-            )}
-          </div>
-        </fieldset>
-      )}
-    </div>
-  )
 }

@@ -2,6 +2,7 @@
 import { render } from 'preact'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FeedbackBar } from './feedback.tsx'
+import { LANGUAGES } from './languages.ts'
 import {
   byName,
   focused,
@@ -23,7 +24,13 @@ let client: ReturnType<typeof recordingClient>
 let storage: ReturnType<typeof memoryLocalStorage>
 
 const mount = (options: { editable?: boolean; children?: string | null; lang?: string } = {}) => {
-  const widget = createWidget({ client, key: 'pk_test', storage, lang: options.lang })
+  const widget = createWidget({
+    client,
+    key: 'pk_test',
+    storage,
+    lang: options.lang,
+    languages: LANGUAGES,
+  })
   render(
     <FeedbackBar widget={widget} answer={answer} editable={options.editable}>
       {options.children === null ? undefined : (options.children ?? answer.response)}
@@ -51,9 +58,12 @@ describe('FeedbackBar thumbs', () => {
   })
 
   it('sends response_shown once per answer, even across re-renders', async () => {
-    mount()
+    const widget = mount()
     await settle()
-    mount()
+    render(<FeedbackBar widget={widget} answer={{ ...answer }} />, host)
+    await settle()
+    render(null, host)
+    render(<FeedbackBar widget={widget} answer={answer} />, host)
     await settle()
     expect(client.of('shown')).toHaveLength(1)
     expect(client.of('shown')[0]!.args).toMatchObject({ requestId: 'req_1' })
@@ -302,5 +312,26 @@ describe('FeedbackBar labels', () => {
     await settle()
     expect(byName(host, 'Useful')).toBeTruthy()
     expect(byName(host, 'Fix it')).toBeTruthy()
+  })
+})
+
+describe('languages', () => {
+  it('has every English label in German and French', async () => {
+    const { EN } = await import('./labels.ts')
+    for (const lang of ['de', 'fr']) {
+      const labels = LANGUAGES[lang]!
+      expect(Object.keys(labels).sort()).toEqual(Object.keys(EN).sort())
+      expect(Object.keys(labels.reasons).sort()).toEqual(Object.keys(EN.reasons).sort())
+      expect(Object.keys(labels.wrongReasons)).toEqual(Object.keys(EN.wrongReasons))
+      expect(labels.csatScores).toHaveLength(5)
+      expect(labels.helpful).not.toBe(EN.helpful)
+    }
+  })
+
+  it('without languages, an unknown language falls back to English', () => {
+    const widget = createWidget({ client, key: 'pk_test', storage, lang: 'de' })
+    expect(widget.labels.value.helpful).toBe('Helpful')
+    widget.setLabels('de', LANGUAGES.de)
+    expect(widget.labels.value.helpful).toBe('Hilfreich')
   })
 })

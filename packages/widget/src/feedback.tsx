@@ -1,8 +1,9 @@
 // FeedbackBar: thumbs, the optional "what was wrong?" step, and the inline edit-capture.
 import type { AnswerContext } from '@tightloop/client'
-import type { ComponentChildren } from 'preact'
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { type ComponentChildren, createRef, type RefObject } from 'preact'
 import { Pencil, Thumb } from './icons.tsx'
+import type { AnswerState } from './state.ts'
+import { Watching } from './watching.ts'
 import type { Widget } from './widget.ts'
 
 /** Props of `FeedbackBar`. */
@@ -19,6 +20,13 @@ export interface FeedbackBarProps {
   editable?: boolean
 }
 
+interface BarState {
+  editing?: boolean
+  draft?: string
+  chips?: string[]
+  comment?: string
+}
+
 /**
  * Feedback controls for one answer. A thumbs down opens an optional "what was wrong?" step
  * (reason chips, a comment; Skip or Escape sends the vote alone); "Edit answer" turns the
@@ -27,178 +35,193 @@ export interface FeedbackBarProps {
  *
  * @example <FeedbackBar widget={widget} answer={{ requestId: 'req_1', prompt, response }}>{response}</FeedbackBar>
  */
-export function FeedbackBar({ widget, answer, children, editable = true }: FeedbackBarProps) {
-  const L = widget.labels.value
-  const { requestId } = answer
-  const state = widget.state.get(requestId).value
-  const [editing, setEditing] = useState(false)
-  const [draft, setDraft] = useState('')
-  const [chips, setChips] = useState<string[]>([])
-  const [comment, setComment] = useState('')
-  const downRef = useRef<HTMLButtonElement>(null)
-  const editRef = useRef<HTMLButtonElement>(null)
-  const editorRef = useRef<HTMLTextAreaElement>(null)
-  const firstChipRef = useRef<HTMLButtonElement>(null)
-  // Where focus goes after the next render: the opened panel, or back to its opener.
-  const focusNext = useRef<{ current: HTMLElement | null } | null>(null)
+export class FeedbackBar extends Watching<FeedbackBarProps, BarState> {
+  _down = createRef<HTMLButtonElement>()
+  _edit = createRef<HTMLButtonElement>()
+  _editor = createRef<HTMLTextAreaElement>()
+  _firstChip = createRef<HTMLButtonElement>()
+  /** Where focus goes after the next render: the opened panel, or back to its opener. */
+  _focus: RefObject<HTMLElement | null> | null = null
 
-  useEffect(() => widget.seen(answer), [requestId])
-  useLayoutEffect(() => {
-    focusNext.current?.current?.focus()
-    focusNext.current = null
-  })
+  _watch() {
+    const { widget, answer } = this.props
+    return [widget.labels, widget.state.get(answer.requestId)]
+  }
+  override componentDidMount() {
+    super.componentDidMount()
+    this.props.widget.seen(this.props.answer)
+  }
+  override componentDidUpdate() {
+    super.componentDidUpdate()
+    this.props.widget.seen(this.props.answer)
+    this._focus?.current?.focus()
+    this._focus = null
+  }
 
-  const set = (patch: Parameters<typeof widget.state.set>[1]) => widget.state.set(requestId, patch)
-  const up = () => {
-    if (state.vote === 'up') return
-    set({ vote: 'up', pending: false })
-    widget.client.thumbsUp(answer)
+  _state(): AnswerState {
+    return this.props.widget.state.get(this.props.answer.requestId).value
   }
-  const down = () => {
-    if (state.vote === 'down') return
-    set({ vote: 'down', pending: true })
-    focusNext.current = firstChipRef
+  _set(patch: AnswerState, focus?: RefObject<HTMLElement | null>) {
+    this._focus = focus ?? null
+    this.props.widget.state.set(this.props.answer.requestId, patch)
   }
-  const finishDown = (withReasons: boolean) => {
-    const text = comment.trim()
+  _up = () => {
+    if (this._state().vote === 'up') return
+    this._set({ vote: 'up', pending: false })
+    this.props.widget.client.thumbsUp(this.props.answer)
+  }
+  _downClick = () => {
+    if (this._state().vote !== 'down') this._set({ vote: 'down', pending: true }, this._firstChip)
+  }
+  _finishDown(withReasons: boolean) {
+    const { answer, widget } = this.props
+    const text = this.state.comment?.trim()
+    const chips = this.state.chips ?? []
     widget.client.thumbsDown({
       ...answer,
       ...(withReasons && text && { comment: text }),
       ...(withReasons &&
         chips.length && { metadata: { ...answer.metadata, wrong: chips.join(',') } }),
     })
-    set({ pending: false })
-    focusNext.current = downRef
+    this.setState({ chips: [], comment: '' })
+    this._set({ pending: false }, this._down)
   }
-  const openEditor = () => {
-    setDraft(state.corrected ?? answer.response ?? '')
-    setEditing(true)
-    focusNext.current = editorRef
+  _toggleEditor = () => {
+    if (this.state.editing) return this._closeEditor(false)
+    const draft = this._state().corrected ?? this.props.answer.response ?? ''
+    this._focus = this._editor
+    this.setState({ editing: true, draft })
   }
-  const closeEditor = (save: boolean) => {
-    const text = draft.trim()
-    if (save && text && text !== (state.corrected ?? answer.response ?? '').trim()) {
-      set({ corrected: text })
+  _closeEditor(save: boolean) {
+    const { answer, widget } = this.props
+    const text = this.state.draft?.trim()
+    if (save && text && text !== (this._state().corrected ?? answer.response ?? '').trim()) {
+      this._set({ corrected: text })
       widget.client.correct({ ...answer, correctionText: text })
     }
-    setEditing(false)
-    focusNext.current = editRef
+    this._focus = this._edit
+    this.setState({ editing: false })
   }
 
-  const note = state.corrected ? L.edited : state.vote && !state.pending ? L.thanks : ''
-  return (
-    <div class="tl">
-      {children !== undefined && (
-        <div class="answer" hidden={editing}>
-          {state.corrected ?? children}
-        </div>
-      )}
-      {editing && (
-        <div class="panel">
-          <textarea
-            ref={editorRef}
-            aria-label={L.editorLabel}
-            value={draft}
-            onInput={(e) => setDraft(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-                e.preventDefault()
-                closeEditor(true)
-              } else if (e.key === 'Escape') {
-                e.preventDefault()
-                closeEditor(false)
-              }
-            }}
-          />
-          <div class="row">
-            <button type="button" class="primary" onClick={() => closeEditor(true)}>
-              {L.save}
-            </button>
-            <button type="button" onClick={() => closeEditor(false)}>
-              {L.cancel}
-            </button>
+  override render({ widget, children, editable = true }: FeedbackBarProps, local: BarState) {
+    const L = widget.labels.value
+    const state = this._state()
+    const chips = local.chips ?? []
+    const note = state.corrected ? L.edited : state.vote && !state.pending ? L.thanks : ''
+    return (
+      <div class="tl">
+        {children !== undefined && (
+          <div class="answer" hidden={local.editing}>
+            {state.corrected ?? children}
           </div>
-        </div>
-      )}
-      <div class="bar">
-        <button
-          type="button"
-          aria-label={L.helpful}
-          title={L.helpful}
-          aria-pressed={state.vote === 'up'}
-          onClick={up}
-        >
-          <Thumb />
-        </button>
-        <button
-          type="button"
-          class="down"
-          ref={downRef}
-          aria-label={L.notHelpful}
-          title={L.notHelpful}
-          aria-pressed={state.vote === 'down'}
-          onClick={down}
-        >
-          <Thumb />
-        </button>
-        {editable && (
+        )}
+        {local.editing && (
+          <div class="panel">
+            <textarea
+              ref={this._editor}
+              aria-label={L.editorLabel}
+              value={local.draft}
+              onInput={(e) => this.setState({ draft: e.currentTarget.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                  e.preventDefault()
+                  this._closeEditor(true)
+                } else if (e.key === 'Escape') {
+                  e.preventDefault()
+                  this._closeEditor(false)
+                }
+              }}
+            />
+            <div class="row">
+              <button type="button" class="primary" onClick={() => this._closeEditor(true)}>
+                {L.save}
+              </button>
+              <button type="button" onClick={() => this._closeEditor(false)}>
+                {L.cancel}
+              </button>
+            </div>
+          </div>
+        )}
+        <div class="bar">
           <button
             type="button"
-            ref={editRef}
-            aria-label={L.editAnswer}
-            title={L.editAnswer}
-            aria-expanded={editing}
-            onClick={() => (editing ? closeEditor(false) : openEditor())}
+            aria-label={L.helpful}
+            aria-pressed={state.vote === 'up'}
+            onClick={this._up}
           >
-            <Pencil />
+            <Thumb />
           </button>
-        )}
-        <p class="note" role="status">
-          {note}
-        </p>
-      </div>
-      {state.pending && (
-        <fieldset
-          class="panel"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.preventDefault()
-              finishDown(false)
-            }
-          }}
-        >
-          <legend class="note">{L.whatWasWrong}</legend>
-          <div class="row">
-            {Object.entries(L.wrongReasons).map(([code, label], i) => (
-              <button
-                type="button"
-                key={code}
-                ref={i === 0 ? firstChipRef : undefined}
-                aria-pressed={chips.includes(code)}
-                onClick={() =>
-                  setChips(
-                    chips.includes(code) ? chips.filter((c) => c !== code) : [...chips, code],
-                  )
-                }
-              >
-                {label}
+          <button
+            type="button"
+            class="down"
+            ref={this._down}
+            aria-label={L.notHelpful}
+            aria-pressed={state.vote === 'down'}
+            onClick={this._downClick}
+          >
+            <Thumb />
+          </button>
+          {editable && (
+            <button
+              type="button"
+              ref={this._edit}
+              aria-label={L.editAnswer}
+              aria-expanded={!!local.editing}
+              onClick={this._toggleEditor}
+            >
+              <Pencil />
+            </button>
+          )}
+          <p class="note" role="status">
+            {note}
+          </p>
+        </div>
+        {state.pending && (
+          <fieldset
+            class="panel"
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault()
+                this._finishDown(false)
+              }
+            }}
+          >
+            <legend class="note">{L.whatWasWrong}</legend>
+            <div class="row">
+              {Object.entries(L.wrongReasons).map(([code, label], i) => (
+                <button
+                  type="button"
+                  key={code}
+                  ref={i === 0 ? this._firstChip : undefined}
+                  aria-pressed={chips.includes(code)}
+                  onClick={() =>
+                    this.setState(({ chips: was = [] }) => ({
+                      chips: was.includes(code) ? was.filter((c) => c !== code) : [...was, code],
+                    }))
+                  }
+                >
+                  {label}
+                </button>
+              ))}
+            </div>
+            <label class="panel">
+              <span class="note">{L.commentLabel}</span>
+              <textarea
+                value={local.comment ?? ''}
+                onInput={(e) => this.setState({ comment: e.currentTarget.value })}
+              />
+            </label>
+            <div class="row">
+              <button type="button" class="primary" onClick={() => this._finishDown(true)}>
+                {L.send}
               </button>
-            ))}
-          </div>
-          <label class="panel">
-            <span class="note">{L.commentLabel}</span>
-            <textarea value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-          </label>
-          <div class="row">
-            <button type="button" class="primary" onClick={() => finishDown(true)}>
-              {L.send}
-            </button>
-            <button type="button" onClick={() => finishDown(false)}>
-              {L.skip}
-            </button>
-          </div>
-        </fieldset>
-      )}
-    </div>
-  )
+              <button type="button" onClick={() => this._finishDown(false)}>
+                {L.skip}
+              </button>
+            </div>
+          </fieldset>
+        )}
+      </div>
+    )
+  }
 }

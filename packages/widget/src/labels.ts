@@ -1,4 +1,5 @@
-// Every text the controls show, in English, German and French; any label can be overridden.
+// Every text the controls show, in English; any label can be overridden (German and French
+// are in languages.ts, kept apart so the script tag loads them only when a page needs them).
 
 /** The texts of the controls. Accessible names come from `helpful`…`talkToPerson`. */
 export interface Labels {
@@ -29,7 +30,8 @@ export interface Labels {
   reasons: Record<string, string>
 }
 
-const en: Labels = {
+/** The English labels, the default. */
+export const EN: Labels = {
   helpful: 'Helpful',
   notHelpful: 'Not helpful',
   editAnswer: 'Edit answer',
@@ -66,91 +68,21 @@ const en: Labels = {
   },
 }
 
-const de: Labels = {
-  helpful: 'Hilfreich',
-  notHelpful: 'Nicht hilfreich',
-  editAnswer: 'Antwort bearbeiten',
-  talkToPerson: 'Mit einem Menschen sprechen',
-  thanks: 'Danke für Ihr Feedback',
-  whatWasWrong: 'Was war falsch?',
-  wrongReasons: {
-    incorrect: 'Falsch',
-    incomplete: 'Unvollständig',
-    irrelevant: 'Am Thema vorbei',
-    unclear: 'Schwer verständlich',
-  },
-  commentLabel: 'Noch etwas? (optional)',
-  send: 'Senden',
-  skip: 'Überspringen',
-  save: 'Speichern',
-  cancel: 'Abbrechen',
-  editorLabel: 'Ihre korrigierte Antwort',
-  edited: 'Ihre Korrektur wurde gesendet',
-  csatQuestion: 'Wie zufrieden sind Sie mit diesem Gespräch?',
-  csatScores: ['Sehr unzufrieden', 'Unzufrieden', 'Neutral', 'Zufrieden', 'Sehr zufrieden'],
-  csatThanks: 'Danke für Ihre Bewertung',
-  escalateQuestion: 'Warum möchten Sie mit einem Menschen sprechen?',
-  agentReasonLabel: 'Grund der Übergabe',
-  chooseReason: 'Grund wählen',
-  escalated: 'Ein Mensch übernimmt',
-  reasons: {
-    wrong_answer: 'Die Antwort war falsch',
-    incomplete_answer: 'Die Antwort war unvollständig',
-    needs_account_action: 'Mein Konto muss bearbeitet werden',
-    policy_or_billing: 'Eine Frage zu Rechnung oder Richtlinien',
-    user_requested_human: 'Ich möchte lieber mit einem Menschen sprechen',
-    other: 'Etwas anderes',
-  },
-}
-
-const fr: Labels = {
-  helpful: 'Utile',
-  notHelpful: 'Pas utile',
-  editAnswer: 'Modifier la réponse',
-  talkToPerson: 'Parler à une personne',
-  thanks: 'Merci pour votre avis',
-  whatWasWrong: 'Qu’est-ce qui n’allait pas ?',
-  wrongReasons: {
-    incorrect: 'Inexact',
-    incomplete: 'Incomplet',
-    irrelevant: 'Hors sujet',
-    unclear: 'Difficile à suivre',
-  },
-  commentLabel: 'Autre chose ? (facultatif)',
-  send: 'Envoyer',
-  skip: 'Passer',
-  save: 'Enregistrer',
-  cancel: 'Annuler',
-  editorLabel: 'Votre réponse corrigée',
-  edited: 'Votre correction a été envoyée',
-  csatQuestion: 'Êtes-vous satisfait de cette conversation ?',
-  csatScores: ['Très insatisfait', 'Insatisfait', 'Neutre', 'Satisfait', 'Très satisfait'],
-  csatThanks: 'Merci pour votre note',
-  escalateQuestion: 'Pourquoi voulez-vous parler à une personne ?',
-  agentReasonLabel: 'Motif du transfert',
-  chooseReason: 'Choisir un motif',
-  escalated: 'Une personne va prendre le relais',
-  reasons: {
-    wrong_answer: 'La réponse était fausse',
-    incomplete_answer: 'La réponse était incomplète',
-    needs_account_action: 'J’ai besoin d’une action sur mon compte',
-    policy_or_billing: 'Une question de facturation ou de règles',
-    user_requested_human: 'Je préfère parler à une personne',
-    other: 'Autre chose',
-  },
-}
-
-/** The built-in languages. */
-export const LANGUAGES: Readonly<Record<string, Labels>> = { en, de, fr }
+/** The primary subtag of a language tag: `de-AT` is `de`. */
+export const languageOf = (lang = 'en') => lang.toLowerCase().split('-')[0]!
 
 /**
- * The labels for `lang` (`de-AT` falls back to `de`, unknown to English) with `overrides`
- * on top; the nested maps (`reasons`, `wrongReasons`) are merged key by key.
+ * The labels for `lang` from `languages` (`de-AT` takes `de`; unknown or missing, English)
+ * with `overrides` on top; `reasons` is merged key by key, `wrongReasons` replaced whole.
  *
- * @example resolveLabels('fr', { helpful: 'Top' }).notHelpful // 'Pas utile'
+ * @example resolveLabels('fr', { helpful: 'Top' }, LANGUAGES).notHelpful // 'Pas utile'
  */
-export function resolveLabels(lang = 'en', overrides: Partial<Labels> = {}): Labels {
-  const base = LANGUAGES[lang.toLowerCase().split('-')[0]!] ?? en
+export function resolveLabels(
+  lang?: string,
+  overrides: Partial<Labels> = {},
+  languages: Readonly<Record<string, Labels>> = { en: EN },
+): Labels {
+  const base = languages[languageOf(lang)] ?? EN
   return {
     ...base,
     ...overrides,
@@ -162,7 +94,7 @@ export function resolveLabels(lang = 'en', overrides: Partial<Labels> = {}): Lab
 /**
  * How an escalation reason code reads: its label, else the code with spaces.
  *
- * @example reasonLabel(resolveLabels(), 'refund_request') // 'refund request'
+ * @example reasonLabel(EN, 'refund_request') // 'refund request'
  */
 export function reasonLabel(labels: Labels, code: string): string {
   return labels.reasons[code] ?? code.replace(/_/g, ' ')

@@ -1,6 +1,6 @@
 // What the user already did on each answer, kept in signals and in localStorage, so a
 // re-rendered or reloaded control shows the vote it had (no "it forgot my vote").
-import { type Signal, signal } from '@preact/signals'
+import { type Signal, signal } from '@preact/signals-core'
 
 /** What happened on one answer (or one conversation, for CSAT). */
 export interface AnswerState {

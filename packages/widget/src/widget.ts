@@ -1,5 +1,5 @@
 // createWidget: what every control shares: the client, labels, escalation reasons and state.
-import { type ReadonlySignal, signal } from '@preact/signals'
+import { type ReadonlySignal, signal } from '@preact/signals-core'
 import type { AnswerContext, FeedbackClient } from '@tightloop/client'
 import { DEFAULT_ESCALATION_REASONS } from '@tightloop/schema/signals'
 import { type Labels, resolveLabels } from './labels.ts'
@@ -17,8 +17,10 @@ export interface WidgetOptions {
   /** Collector base URL and public key: the project's escalation reasons load from there. */
   endpoint?: string
   key?: string
-  /** Language of the labels: `en` (default), `de`, `fr`; a region suffix is ignored. */
+  /** Language of the labels, looked up in `languages`; a region suffix is ignored. */
   lang?: string
+  /** Label sets by language; default English only. `LANGUAGES` adds German and French. */
+  languages?: Readonly<Record<string, Labels>>
   /** Any label, over the language's. */
   labels?: Partial<Labels>
   /** Escalation reasons to offer without asking the collector. */
@@ -40,7 +42,10 @@ export interface Widget {
   state: StateStore
   /** Resolves once the reason list is settled (loaded, or fallen back). */
   ready: Promise<void>
-  /** Switches language and overrides for every control at once. */
+  /**
+   * Switches every control to `lang` (from `languages`) with `overrides` on top; a whole
+   * `Labels` object as overrides brings a language the widget was not given.
+   */
   setLabels(lang?: string, overrides?: Partial<Labels>): void
   /** Sends `response_shown` for an answer, once per page. */
   seen(answer: AnswerContext): void
@@ -54,10 +59,10 @@ export interface Widget {
  * render(<FeedbackBar widget={widget} answer={{ requestId, prompt, response }} />, el)
  */
 export function createWidget(options: WidgetOptions): Widget {
-  const labels = signal(resolveLabels(options.lang, options.labels))
+  const { client, endpoint, key, languages } = options
+  const labels = signal(resolveLabels(options.lang, options.labels, languages))
   const reasons = signal<readonly string[]>(options.reasons ?? DEFAULT_ESCALATION_REASONS)
   const seen = new Set<string>()
-  const { client, endpoint, key } = options
   return {
     client,
     labels,
@@ -70,7 +75,7 @@ export function createWidget(options: WidgetOptions): Widget {
             if (list) reasons.value = list
           }),
     setLabels(lang, overrides) {
-      labels.value = resolveLabels(lang, overrides)
+      labels.value = resolveLabels(lang, overrides, languages)
     },
     seen(answer) {
       if (options.trackShown === false || seen.has(answer.requestId)) return
