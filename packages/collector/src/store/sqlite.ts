@@ -190,9 +190,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const since = range.since ?? 0
       const until = range.until ?? Number.MAX_SAFE_INTEGER
       for (;;) {
+        // The lower bound moves with the cursor so each page starts where the last one
+        // ended in the index; with a fixed `since` every page rescanned the rows before it.
         const rows = page.all(
           projectId,
-          since,
+          Math.max(since, cursorAt),
           until,
           cursorAt,
           cursorAt,
