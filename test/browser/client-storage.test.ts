@@ -133,6 +133,12 @@ describe.skipIf(skipBrowser)('client in Chromium: storage', () => {
       expect(new Set(rows.map((row) => row.requestId))).toEqual(new Set(ids))
       // The batches said where the events lived.
       expect(site.requests.length).toBeGreaterThan(0)
+      // The page learns of the collector's answer a moment after the rows are stored.
+      await waitUntil(
+        () =>
+          page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued === 0),
+        5_000,
+      )
       const status = await page.evaluate(
         () => (window as unknown as ClientWindow).client.status.value,
       )

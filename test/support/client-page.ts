@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const clientRoot = join(root, 'packages/client')
 const cacheDir = join(root, 'node_modules/.cache/tightloop-client-browser')
+const BUNDLE_RECIPE = 'vite lib es, deps bundled, oxc minify (compress, mangle)' // part of the cache key
 
 // Every file the bundle is made of (client sources and the schema limits it inlines).
 function sourceFiles(): string[] {
@@ -36,13 +37,13 @@ function sourceFiles(): string[] {
  * @example const code = await buildClientBundle()
  */
 export async function buildClientBundle(): Promise<string> {
-  const hash = createHash('sha256')
+  const hash = createHash('sha256').update(BUNDLE_RECIPE)
   for (const file of sourceFiles()) hash.update(file).update(readFileSync(file))
   const cached = join(cacheDir, `client-${hash.digest('hex').slice(0, 16)}.js`)
   try {
     if (statSync(cached).size > 0) return readFileSync(cached, 'utf8')
   } catch {}
-  const { build } = await import('vite')
+  const { build, minify } = await import('vite')
   const output = await build({
     configFile: false,
     logLevel: 'silent',
@@ -58,12 +59,15 @@ export async function buildClientBundle(): Promise<string> {
   const chunks = outputs.flatMap((o) => ('output' in o ? o.output : []))
   const code = chunks.map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n')
   if (!code) throw new Error('vite produced no client bundle')
+  // Library mode leaves whitespace in ES output; minify fully, as scripts/size.mjs measures.
+  const minified = await minify('client.js', code, { module: true, compress: true, mangle: true })
+  if (minified.errors.length) throw new Error(minified.errors.map((e) => e.message).join('\n'))
   mkdirSync(cacheDir, { recursive: true })
   // Written aside then renamed: test files building at once never read half a file.
   const temp = `${cached}.${process.pid}.tmp`
-  writeFileSync(temp, code)
+  writeFileSync(temp, minified.code)
   renameSync(temp, cached)
-  return code
+  return minified.code
 }
 
 /** What the front did with one request. */
