@@ -13,7 +13,7 @@ export interface ServerAppOptions extends CollectorOptions {
 }
 
 /**
- * The full app: `/v1/*` API, `/tightloop.js`, `/demo/` and `/dashboard/`.
+ * The full app: `/v1/*` API, `/tightloop.js` (and its language packs), `/demo/` and `/dashboard/`.
  *
  * @example serve({ fetch: createServerApp({ store }).fetch })
  */
@@ -22,6 +22,16 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get('/tightloop.js', (c) =>
     sendAsset(c, ASSET_DIRS.embed, 'tightloop.js', { maxAgeSeconds: SCRIPT_MAX_AGE_S }),
   )
+  app.get('/tightloop.js.map', (c) =>
+    sendAsset(c, ASSET_DIRS.embed, 'tightloop.js.map', { maxAgeSeconds: SCRIPT_MAX_AGE_S }),
+  )
+  // Language packs the script tag fetches from any site it is installed on: public, static.
+  app.get('/tightloop/lang/:file', (c) => {
+    c.header('Access-Control-Allow-Origin', '*')
+    return sendAsset(c, ASSET_DIRS.embed, `lang/${c.req.param('file')}`, {
+      maxAgeSeconds: SCRIPT_MAX_AGE_S,
+    })
+  })
   app.get('/', (c) => c.redirect('/demo/'))
   app.get('/demo', (c) => c.redirect('/demo/'))
   app.get('/demo/*', (c) => {
