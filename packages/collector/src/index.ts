@@ -19,6 +19,7 @@ export {
   type ExportRules,
   type ExportRun,
   excludedUsers,
+  exportEvents,
   loadExportRules,
   runExport,
 } from './routes/export.ts'

@@ -2,7 +2,14 @@
 import { once } from 'node:events'
 import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
-import { type ExportReport, loadExportRules, runExport, type Store } from '@tightloop/collector'
+import {
+  type ExportReport,
+  exportEvents,
+  loadExportRules,
+  runExport,
+  type SkippedEvent,
+  type Store,
+} from '@tightloop/collector'
 import { EXPORT_DROP_REASONS, EXPORT_FORMATS, type ExportFormat } from '@tightloop/pipeline'
 import type { StoredEvent } from '@tightloop/schema'
 import {
@@ -110,8 +117,8 @@ async function* counted(
   projectId: string,
   range: { since?: number; until?: number },
   tick: () => void,
-): AsyncGenerator<StoredEvent> {
-  for await (const event of store.streamEvents(projectId, range)) {
+): AsyncGenerator<StoredEvent | SkippedEvent> {
+  for await (const event of exportEvents(store, projectId, range)) {
     tick()
     yield event
   }

@@ -14,12 +14,18 @@ import {
   toNdjsonLine,
   type VersionChange,
 } from '@tightloop/pipeline'
-import type { StoredEvent } from '@tightloop/schema'
+import { isTrainingSignal, SIGNALS, type Signal, type StoredEvent } from '@tightloop/schema'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { CollectorEnv } from '../app.ts'
 import { CollectorError } from '../errors.ts'
 import { NDJSON_HEADERS } from '../ndjson.ts'
-import type { AdversaryRecord, ProjectRecord, Store, TimeRange } from '../store/types.ts'
+import type {
+  AdversaryRecord,
+  ProjectRecord,
+  SkippedEvent,
+  Store,
+  TimeRange,
+} from '../store/types.ts'
 import { readTimeRange } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
 
@@ -93,17 +99,35 @@ export async function loadExportRules(
   }
 }
 
+/** Signals no rule lets train (`thumbs_up`, `response_shown`): counted, never read whole. */
+const NEVER_TRAINING: readonly Signal[] = SIGNALS.filter((signal) => !isTrainingSignal(signal))
+
+/**
+ * The events an export reads: every event in `range`, with the payloads of signals that never
+ * train left in the database (about three quarters of the traffic is impressions and thumbs-up).
+ *
+ * @example runExport(exportEvents(store, project.id, range), rules, { format: 'native' })
+ */
+export function exportEvents(
+  store: Store,
+  projectId: string,
+  range: TimeRange = {},
+): AsyncIterable<StoredEvent | SkippedEvent> {
+  return store.streamEventsSkipping(projectId, NEVER_TRAINING, range)
+}
+
 /**
  * Streams a project's training records in `format` from `events` (normally
- * `store.streamEvents(projectId, range)`). Used by the HTTP route and the CLI alike.
+ * {@link exportEvents}, or `store.streamEvents`). Used by the HTTP route and the CLI alike.
+ * A skipped event is counted as dropped (`excluded_signal`) exactly as the builder would.
  *
  * @example
- * const run = runExport(store.streamEvents(id, range), rules, { format: 'dpo', range })
+ * const run = runExport(exportEvents(store, id, range), rules, { format: 'dpo', range })
  * for await (const text of run.chunks) out.write(text)
  * run.report().dropped
  */
 export function runExport(
-  events: AsyncIterable<StoredEvent>,
+  events: AsyncIterable<StoredEvent | SkippedEvent>,
   rules: ExportRules,
   options: { format: ExportFormat; range?: TimeRange },
 ): ExportRun {
@@ -116,6 +140,7 @@ export function runExport(
   })
   let records = 0
   let rowsNotInFormat = 0
+  const skipped = new Map<Signal, number>()
   const latest = [...rules.versionChanges]
     .filter((v) => Date.parse(String(v.changedAt)) <= rules.now)
     .sort((a, b) => Date.parse(String(a.changedAt)) - Date.parse(String(b.changedAt)))
@@ -124,6 +149,11 @@ export function runExport(
   async function* chunks(): AsyncGenerator<string> {
     let text = ''
     for await (const event of events) {
+      if ('skipped' in event) {
+        if (isTrainingSignal(event.signal)) throw new Error(`${event.signal} must not be skipped`)
+        skipped.set(event.signal, (skipped.get(event.signal) ?? 0) + 1)
+        continue
+      }
       for (const row of builder.push(event)) {
         const formatted = formatRow(row, format)
         if (formatted.length === 0) rowsNotInFormat += 1
@@ -142,7 +172,7 @@ export function runExport(
     chunks: chunks(),
     report: () => ({
       format,
-      ...builder.stats(),
+      ...withSkipped(builder.stats(), skipped),
       records,
       rowsNotInFormat,
       exportedAt: new Date(rules.now).toISOString(),
@@ -158,6 +188,18 @@ export function runExport(
       },
     }),
   }
+}
+
+/** Adds events streamed without payload to the builder's counts, as `excluded_signal` drops. */
+function withSkipped(stats: ExportStats, skipped: ReadonlyMap<Signal, number>): ExportStats {
+  for (const [signal, n] of skipped) {
+    stats.events += n
+    stats.dropped.excluded_signal += n
+    const bySignal = stats.bySignal[signal]
+    bySignal.events += n
+    bySignal.dropped.excluded_signal += n
+  }
+  return stats
 }
 
 const EXPORT_QUERY = ['format', 'since', 'until', 'stats']
@@ -210,7 +252,7 @@ export function exportRoutes(
     }
     const { project } = c.get('caller')
     const rules = await loadExportRules(ctx.store, project, ctx.now())
-    const run = runExport(ctx.store.streamEvents(project.id, range), rules, { format, range })
+    const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
     const iterator = run.chunks[Symbol.asyncIterator]()
     let done = false
     const body = new ReadableStream<Uint8Array>(
@@ -247,7 +289,7 @@ export function exportRoutes(
     )
     const { project } = c.get('caller')
     const rules = await loadExportRules(ctx.store, project, ctx.now())
-    const run = runExport(ctx.store.streamEvents(project.id, range), rules, { format, range })
+    const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
     for await (const _ of run.chunks) {
       // Only the counts are wanted; the text is dropped as it is made.
     }

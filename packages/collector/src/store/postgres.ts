@@ -1,6 +1,6 @@
 // The scale-out store: PostgreSQL shared by any number of stateless collector processes.
 
-import type { StoredEvent } from '@tightloop/schema'
+import type { Signal, StoredEvent } from '@tightloop/schema'
 import pg from 'pg'
 import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
@@ -235,6 +235,38 @@ export function createPostgresStore(
           [projectId, since, until, cursorAt, cursorSeq, STREAM_PAGE_ROWS],
         )
         for (const row of rows) yield row.payload as StoredEvent
+        if (rows.length < STREAM_PAGE_ROWS) return
+        const last = rows[rows.length - 1]!
+        cursorAt = Number(last.received_at)
+        cursorSeq = last.seq
+      }
+    },
+
+    async *streamEventsSkipping(projectId, skipped, range: TimeRange = {}) {
+      let cursorAt = Number.MIN_SAFE_INTEGER
+      let cursorSeq = '-1'
+      const since = range.since ?? Number.MIN_SAFE_INTEGER
+      const until = range.until ?? Number.MAX_SAFE_INTEGER
+      for (;;) {
+        const { rows } = await query<{
+          seq: string
+          received_at: string
+          signal: Signal
+          payload: unknown
+        }>(
+          `SELECT seq, received_at, signal,
+             CASE WHEN signal = ANY($7::text[]) THEN NULL ELSE payload END AS payload
+           FROM events
+           WHERE project_id = $1 AND received_at >= $2 AND received_at < $3
+             AND (received_at, seq) > ($4, $5)
+           ORDER BY received_at, seq LIMIT $6`,
+          [projectId, since, until, cursorAt, cursorSeq, STREAM_PAGE_ROWS, skipped],
+        )
+        for (const row of rows) {
+          yield row.payload === null
+            ? { signal: row.signal, skipped: true as const }
+            : (row.payload as StoredEvent)
+        }
         if (rows.length < STREAM_PAGE_ROWS) return
         const last = rows[rows.length - 1]!
         cursorAt = Number(last.received_at)

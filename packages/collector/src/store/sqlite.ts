@@ -2,7 +2,7 @@
 
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { StoredEvent } from '@tightloop/schema'
+import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createEventWriter } from './sqlite-writer.ts'
@@ -206,6 +206,46 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         const last = rows[rows.length - 1]!
         cursorAt = last.received_at
         cursorSeq = last.seq
+      }
+    },
+
+    async *streamEventsSkipping(projectId, skipped, range: TimeRange = {}) {
+      // The skipped signals are inlined as parameters: at most the eight signals there are.
+      const marks = skipped.map(() => '?').join(', ') || "''"
+      const page = db
+        .prepare(
+          `SELECT rowid AS seq, received_at, signal,
+             CASE WHEN signal IN (${marks}) THEN NULL ELSE payload END AS payload
+           FROM events
+           WHERE project_id = ? AND received_at >= ? AND received_at < ?
+             AND (received_at > ? OR (received_at = ? AND rowid > ?))
+           ORDER BY received_at, rowid LIMIT ?`,
+        )
+        .raw()
+      let cursorAt = Number.MIN_SAFE_INTEGER
+      let cursorSeq = -1
+      const since = range.since ?? 0
+      const until = range.until ?? Number.MAX_SAFE_INTEGER
+      for (;;) {
+        const rows = page.all(
+          ...skipped,
+          projectId,
+          Math.max(since, cursorAt),
+          until,
+          cursorAt,
+          cursorAt,
+          cursorSeq,
+          STREAM_PAGE_ROWS,
+        ) as [number, number, Signal, string | null][]
+        for (const [, , signal, payload] of rows) {
+          yield payload === null
+            ? { signal, skipped: true as const }
+            : (JSON.parse(payload) as StoredEvent)
+        }
+        if (rows.length < STREAM_PAGE_ROWS) return
+        const last = rows[rows.length - 1]!
+        cursorAt = last[1]
+        cursorSeq = last[0]
       }
     },
 

@@ -2,7 +2,7 @@
 import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeEvent } from '../testing.ts'
-import type { EventRow, Store } from './types.ts'
+import type { EventRow, SkippedEvent, Store } from './types.ts'
 
 /**
  * Opens a handle on the database called `name`, not yet migrated. Asking twice for one name
@@ -244,6 +244,41 @@ export function describeStoreContract(engine: string, open: OpenStore, traits: S
         expect(await collect(store.streamEvents(p.id, { since: T0 + 8_000 }))).toHaveLength(500)
         expect(await collect(store.streamEvents(p.id, { until: T0 }))).toHaveLength(0)
         expect(await collect(store.streamEvents('prj_missing'))).toHaveLength(0)
+      })
+
+      it('streams skipped signals without their payload, in the same order as streamEvents', async () => {
+        const p = await newProject()
+        const signals = ['response_shown', 'thumbs_down', 'thumbs_up', 'csat'] as const
+        // 2,600 rows across a page boundary, several per instant.
+        const rows = Array.from({ length: 2_600 }, (_, i) =>
+          rowOf(makeEvent(signals[i % 4]), T0 + Math.floor(i / 3) * 10),
+        )
+        await store.insertEvents(p.id, rows)
+        const full = await collect(store.streamEvents(p.id))
+        const mixed: (StoredEvent | SkippedEvent)[] = []
+        for await (const e of store.streamEventsSkipping(p.id, ['response_shown', 'thumbs_up']))
+          mixed.push(e)
+        expect(mixed).toHaveLength(2_600)
+        expect(mixed.map((e) => e.signal)).toEqual(full.map((e) => e.signal))
+        for (const [i, e] of mixed.entries()) {
+          if (e.signal === 'response_shown' || e.signal === 'thumbs_up') {
+            expect(e).toEqual({ signal: e.signal, skipped: true })
+          } else {
+            expect(e).toEqual(full[i])
+          }
+        }
+        const window: (StoredEvent | SkippedEvent)[] = []
+        for await (const e of store.streamEventsSkipping(p.id, [], {
+          since: T0 + 1_000,
+          until: T0 + 2_000,
+        }))
+          window.push(e)
+        expect(window).toEqual(
+          full.filter((e) => {
+            const t = Date.parse(e.receivedAt)
+            return t >= T0 + 1_000 && t < T0 + 2_000
+          }),
+        )
       })
 
       it('lets a reader stop early and leaves the store usable', async () => {

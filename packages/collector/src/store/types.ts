@@ -44,6 +44,12 @@ export interface EventRow {
   event: StoredEvent
 }
 
+/** An event streamed without its payload (see `Store.streamEventsSkipping`). */
+export interface SkippedEvent {
+  signal: Signal
+  skipped: true
+}
+
 /** The outcome of storing one batch. */
 export interface InsertResult {
   inserted: number
@@ -102,6 +108,16 @@ export interface Store {
   insertEvents(projectId: string, rows: EventRow[]): Promise<InsertResult>
   /** Every stored event in `receivedAt` order, paged from the database, never all in memory. */
   streamEvents(projectId: string, range?: TimeRange): AsyncIterable<StoredEvent>
+  /**
+   * `streamEvents`, except that events whose signal is in `skipped` come back as
+   * `{ signal, skipped: true }` without their payload: one cursor, so counts stay exact, but
+   * an export does not read and parse the impressions and thumbs-up it would drop anyway.
+   */
+  streamEventsSkipping(
+    projectId: string,
+    skipped: readonly Signal[],
+    range?: TimeRange,
+  ): AsyncIterable<StoredEvent | SkippedEvent>
   countEvents(projectId: string): Promise<number>
 
   listAdversaries(projectId: string): Promise<AdversaryRecord[]>
