@@ -28,4 +28,55 @@ describe('answerTextStats', () => {
     expect(answerTextStats('')).toEqual({ length: 0, tokens: 0, typeTokenRatio: 0, specificity: 0 })
     expect(answerTextStats('Öffnen Sie die Einstellungen').tokens).toBe(4)
   })
+  it('gives the same numbers as the plain regex definition on random mixed-script text', () => {
+    const alphabet = [
+      ...'abcXYZ019 .,!?:;\n-_()',
+      'é',
+      'Ö',
+      'ß',
+      '٣', // Arabic-Indic digit three
+      'Ω',
+      'ω',
+      '日',
+      '𝐀', // mathematical bold A: a letter outside the BMP (surrogate pair)
+      '😀', // not a word character, also a surrogate pair
+      '\u0301', // combining accent: a mark, not a letter
+    ]
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    for (let run = 0; run < 2_000; run++) {
+      const length = Math.floor(random() * 80)
+      let text = ''
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)]
+      expect(answerTextStats(text)).toEqual(reference(text))
+    }
+  })
 })
+
+/** The definition, written the slow and obvious way. */
+function reference(text: string) {
+  let tokens = 0
+  let specific = 0
+  const types = new Set<string>()
+  let previousEnd = 0
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const token = match[0]
+    const start = match.index
+    const sentenceStart = tokens === 0 || /[.!?:;\n]/.test(text.slice(previousEnd, start))
+    tokens += 1
+    types.add(token.toLowerCase())
+    if (/\p{N}/u.test(token) || token.length >= 9 || (!sentenceStart && /^\p{Lu}/u.test(token))) {
+      specific += 1
+    }
+    previousEnd = start + token.length
+  }
+  return {
+    length: text.length,
+    tokens,
+    typeTokenRatio: tokens ? types.size / tokens : 0,
+    specificity: tokens ? specific / tokens : 0,
+  }
+}

@@ -26,10 +26,35 @@ export interface AnswerTextStats {
  */
 export const LONG_WORD_LENGTH = 9
 
-const TOKEN = /[\p{L}\p{N}]+/gu
-const SENTENCE_END = /[.!?:;\n]/
+const WORD_CHAR = /[\p{L}\p{N}]/u
 const DIGIT = /\p{N}/u
-const UPPER_FIRST = /^\p{Lu}/u
+const UPPER = /\p{Lu}/u
+
+// One pass over UTF-16 units, with ASCII decided by code and anything else by the Unicode
+// regexes above: the same tokens as /[\p{L}\p{N}]+/gu, about ten times faster, which matters
+// because every answer shown is measured (a million a quarter on a mid-size bot).
+const OTHER = 0
+const WORD = 1
+const DIGIT_CHAR = 2
+const UPPER_CHAR = 3
+
+function classify(text: string, i: number, code: number): number {
+  if (code < 128) {
+    if (code >= 97 && code <= 122) return WORD
+    if (code >= 65 && code <= 90) return UPPER_CHAR
+    if (code >= 48 && code <= 57) return DIGIT_CHAR
+    return OTHER
+  }
+  const ch = String.fromCodePoint(text.codePointAt(i)!)
+  if (!WORD_CHAR.test(ch)) return OTHER
+  if (DIGIT.test(ch)) return DIGIT_CHAR
+  return UPPER.test(ch) ? UPPER_CHAR : WORD
+}
+
+function isSentenceEnd(code: number): boolean {
+  // . ! ? : ; and newline
+  return code === 46 || code === 33 || code === 63 || code === 58 || code === 59 || code === 10
+}
 
 /**
  * Measures one answer. Type/token ratio depends on length (short texts repeat less), so
@@ -42,21 +67,36 @@ export function answerTextStats(text: string): AnswerTextStats {
   let tokens = 0
   let specific = 0
   const types = new Set<string>()
-  let previousEnd = 0
-  for (const match of text.matchAll(TOKEN)) {
-    const token = match[0]
-    const start = match.index
-    const sentenceStart = tokens === 0 || SENTENCE_END.test(text.slice(previousEnd, start))
-    tokens += 1
-    types.add(token.toLowerCase())
-    if (
-      DIGIT.test(token) ||
-      token.length >= LONG_WORD_LENGTH ||
-      (!sentenceStart && UPPER_FIRST.test(token))
-    ) {
-      specific += 1
+  let sentenceEnd = false
+  let i = 0
+  const n = text.length
+  while (i < n) {
+    const code = text.charCodeAt(i)
+    const width = code >= 0xd800 && code <= 0xdbff && i + 1 < n ? 2 : 1
+    const kind = classify(text, i, code)
+    if (kind === OTHER) {
+      if (isSentenceEnd(code)) sentenceEnd = true
+      i += width
+      continue
     }
-    previousEnd = start + token.length
+    const start = i
+    const sentenceStart = tokens === 0 || sentenceEnd
+    const upperFirst = kind === UPPER_CHAR
+    let digit = kind === DIGIT_CHAR
+    i += width
+    while (i < n) {
+      const c = text.charCodeAt(i)
+      const w = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1
+      const k = classify(text, i, c)
+      if (k === OTHER) break
+      if (k === DIGIT_CHAR) digit = true
+      i += w
+    }
+    const token = text.slice(start, i)
+    tokens += 1
+    sentenceEnd = false
+    types.add(token.toLowerCase())
+    if (digit || token.length >= LONG_WORD_LENGTH || (!sentenceStart && upperFirst)) specific += 1
   }
   return {
     length: text.length,

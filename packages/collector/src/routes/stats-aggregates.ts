@@ -77,7 +77,10 @@ export interface CandidateCounts {
   rows: number
   dropped: Record<ExportDropReason, number>
   bySignal: Record<Signal, SignalCandidateCounts>
-  /** Rows kept whose trusted time is in the 30 days before `now` (the low-volume rule's input). */
+  /**
+   * Rows an export of everything would keep whose trusted time is in the 30 days before
+   * `now`, whatever the window (the low-volume rule's input).
+   */
   rowsLast30Days: number
 }
 
@@ -104,6 +107,8 @@ export interface ProjectAggregates {
 export function createStatsCache(store: Store) {
   const settled = new Map<string, Settled>()
   const queues = new Map<string, Promise<unknown>>()
+  /** Events read so far by the running update of each project, and how many are stored. */
+  const progress = new Map<string, { read: number; stored: number }>()
 
   async function update(
     projectId: string,
@@ -112,6 +117,22 @@ export function createStatsCache(store: Store) {
   ): Promise<ProjectAggregates> {
     const adversaryKey = [...flagged].sort().join('\n')
     const cached = settled.get(projectId)
+    const cold = !cached || cached.adversaryKey !== adversaryKey
+    progress.set(projectId, { read: 0, stored: cold ? await store.countEvents(projectId) : 0 })
+    try {
+      return await updateCounted(projectId, flagged, adversaryKey, now, cached)
+    } finally {
+      progress.delete(projectId)
+    }
+  }
+
+  async function updateCounted(
+    projectId: string,
+    flagged: ReadonlySet<string>,
+    adversaryKey: string,
+    now: number,
+    cached: Settled | undefined,
+  ): Promise<ProjectAggregates> {
     const first = await readOnce(projectId, flagged, adversaryKey, now, cached)
     // Events are never deleted, so fewer read than stored means some arrived with a
     // `receivedAt` older than the watermark (a backfill, a clock far off on another
@@ -145,6 +166,7 @@ export function createStatsCache(store: Store) {
       settled.set(projectId, entry)
     }
     let eventsRead = 0
+    const counter = progress.get(projectId) ?? { read: 0, stored: 0 }
     const settleTo = now - SETTLE_MS
     if (settleTo > entry.until) {
       for await (const event of store.streamEvents(projectId, {
@@ -152,6 +174,7 @@ export function createStatsCache(store: Store) {
         until: settleTo,
       })) {
         eventsRead += 1
+        counter.read += 1
         entry.count += 1
         addEvent(entry.drift, entry.candidates, event)
       }
@@ -177,6 +200,11 @@ export function createStatsCache(store: Store) {
   }
 
   return {
+    /** How far the running update of a project got; undefined when none runs. */
+    progress(projectId: string): { read: number; stored: number } | undefined {
+      const p = progress.get(projectId)
+      return p && { ...p }
+    },
     /** The project's aggregates as of `now`; concurrent reads of one project run in turn. */
     read(projectId: string, flagged: ReadonlySet<string>, now: number) {
       const previous = queues.get(projectId) ?? Promise.resolve()
@@ -248,28 +276,31 @@ function countCandidates(
     adversaries: policy.excluded,
     versionChanges: policy.versionChanges,
   })
+  // Two dedup windows: the export of the window, and the export of everything (for the
+  // 30-day count the low-volume rule needs). The verdict itself is computed once.
   const seen = createHashWindow(DEDUP_WINDOW)
+  const seenAll = createHashWindow(DEDUP_WINDOW)
   const bySignal = Object.fromEntries(
     SIGNALS.map((s) => [s, { events: 0, rows: 0, dropped: zeroDrops() }]),
   ) as Record<Signal, SignalCandidateCounts>
   const monthAgo = policy.now - 30 * 86_400_000
   let rowsLast30Days = 0
   for (const record of records) {
+    const verdict = check(record.stub)
+    const kept = verdict.candidate && record.textVerdict === null
+    if (kept && seenAll.add(record.hashHigh, record.hashLow) && record.time >= monthAgo) {
+      rowsLast30Days += 1
+    }
     // Events without a readable time are reported whatever the window.
     if (record.time < from || record.time >= to) continue
     const counts = bySignal[record.stub.signal]
     counts.events += 1
-    const verdict = check(record.stub)
-    const reason: ExportDropReason | null = verdict.candidate
-      ? (record.textVerdict ??
+    const reason: ExportDropReason | null = !verdict.candidate
+      ? verdict.reason
+      : (record.textVerdict ??
         (seen.add(record.hashHigh, record.hashLow) ? null : ('duplicate' as const)))
-      : verdict.reason
-    if (reason) {
-      counts.dropped[reason] += 1
-    } else {
-      counts.rows += 1
-      if (record.time >= monthAgo) rowsLast30Days += 1
-    }
+    if (reason) counts.dropped[reason] += 1
+    else counts.rows += 1
   }
   const dropped = zeroDrops()
   let events = 0

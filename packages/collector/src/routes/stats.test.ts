@@ -1,6 +1,12 @@
 // GET /v1/stats through the real server on a real SQLite file, with an injected clock.
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createSqliteStore } from '../store/sqlite.ts'
+import type { Store } from '../store/types.ts'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 import type { StatsReport } from './stats.ts'
 
@@ -240,5 +246,66 @@ describe('GET /v1/stats', () => {
     expect(low.message).toMatch(/validated feedback events in the last 30 days, under 500/)
     expect(r.gates).toHaveLength(1)
     expect(r.gates[0]!.promote).toBe(false)
+  })
+
+  it('answers 202 with the progress while a cold build runs, then the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tightloop-stats-'))
+    const real = createSqliteStore(join(dir, 'db.sqlite'))
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let failNext = false
+    // The real store, with a stream that waits for the test (a slow disk, a huge project).
+    const store: Store = Object.assign(Object.create(real) as Store, {
+      async *streamEvents(projectId: string, range?: { since?: number; until?: number }) {
+        let first = true
+        for await (const event of real.streamEvents(projectId, range)) {
+          if (first) await gate
+          first = false
+          if (failNext) throw new Error('disk on fire')
+          yield event
+        }
+      },
+    })
+    const logged: unknown[] = []
+    const c = await startTestCollector({
+      store,
+      now: () => clock,
+      log: (_m, err) => logged.push(err),
+    })
+    try {
+      clock = T0 + 600_000
+      await post(c, day(1, 30))
+      const building = await stats(c)
+      expect(building.status).toBe(202)
+      expect(building.headers.get('retry-after')).toBe('1')
+      expect(await building.json()).toEqual({ building: { eventsRead: 0, eventsStored: 40 } })
+      release()
+      let res = await stats(c)
+      while (res.status === 202) res = await stats(c)
+      expect(res.status).toBe(200)
+      const done = (await res.json()) as StatsReport
+      expect(done.days.map((d) => [d.day, d.shown])).toEqual([
+        ['2026-11-19', 30],
+        ['2026-11-20', 0],
+      ])
+
+      // A build that fails after its requester got 202 is answered to the next request.
+      await c.store.upsertAdversary(c.project.id, { userId: 'x', status: 'flagged', reason: 't' })
+      failNext = true
+      const failing = await stats(c)
+      expect([202, 500]).toContain(failing.status)
+      if (failing.status === 202) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        const after = await stats(c)
+        expect(after.status).toBe(500)
+      }
+      expect(logged.some((err) => String(err).includes('disk on fire'))).toBe(true)
+    } finally {
+      await c.close()
+      await real.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

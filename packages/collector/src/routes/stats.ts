@@ -23,6 +23,12 @@ import { type CandidateCounts, createStatsCache } from './stats-aggregates.ts'
 
 const DAY_MS = 86_400_000
 const QUERY_PARAMS = new Set(['since', 'until'])
+/**
+ * A request waits this long for the aggregates; a cold start (every stored event read once,
+ * ~20 µs an event) takes longer on a big project, so the request answers 202 with the
+ * progress and the build goes on: the next request finds it further along or done.
+ */
+export const COLD_WAIT_MS = 800
 
 /** The body of `GET /v1/stats`. Days are UTC days of each event's trusted time. */
 export interface StatsReport {
@@ -63,8 +69,11 @@ export interface StatsReport {
  *
  * @example app.get('/v1/stats', secret, createStatsHandler(ctx))
  */
-export function createStatsHandler(ctx: CollectorContext) {
+export function createStatsHandler(ctx: CollectorContext, options: { coldWaitMs?: number } = {}) {
   const cache = createStatsCache(ctx.store)
+  const coldWaitMs = options.coldWaitMs ?? COLD_WAIT_MS
+  /** A background build's failure, answered to the next request instead of being lost. */
+  const failures = new Map<string, unknown>()
   return async (c: Context<CollectorEnv>) => {
     const started = performance.now()
     for (const name of Object.keys(c.req.queries())) {
@@ -94,7 +103,27 @@ export function createStatsHandler(ctx: CollectorContext) {
       ctx.store.listGateDecisions(project.id),
     ])
     const flagged = new Set(adversaries.map((a) => a.userId))
-    const aggregates = await cache.read(project.id, flagged, now)
+    const failure = failures.get(project.id)
+    if (failure !== undefined) {
+      failures.delete(project.id)
+      throw failure
+    }
+    const reading = cache.read(project.id, flagged, now)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const waited = await Promise.race([
+      reading,
+      new Promise<'building'>((resolve) => {
+        timer = setTimeout(() => resolve('building'), coldWaitMs)
+      }),
+    ]).finally(() => clearTimeout(timer))
+    if (waited === 'building') {
+      reading.catch((err: unknown) => failures.set(project.id, err))
+      const progress = cache.progress(project.id) ?? { read: 0, stored: 0 }
+      c.header('Retry-After', '1')
+      c.header('Cache-Control', 'no-store')
+      return c.json({ building: { eventsRead: progress.read, eventsStored: progress.stored } }, 202)
+    }
+    const aggregates = waited
     const policy = { ...rules, excluded: rules.adversaries }
     const all = fillMissingDays(aggregates.drift.byDay(), { through: utcDayKey(now) })
     const rowsLast30Days = aggregates.countCandidates(policy, -Infinity, Infinity).rowsLast30Days
