@@ -380,6 +380,25 @@ describe('retries', () => {
     expect(collector.stored.size).toBe(1)
   })
 
+  it('backs off even when Retry-After says 0', async () => {
+    const { client, time, collector } = await setup()
+    collector.respond(() =>
+      collector.json(503, { error: { code: 'unavailable', message: '' } }, { 'retry-after': '0' }),
+    )
+    await client.thumbsUp(answer(1))
+    await time.advance(1_000)
+    // random() = 0.5: 2 s, then 4 s, as without the header.
+    await time.advance(1_999)
+    expect(collector.requests).toHaveLength(1)
+    await time.advance(1)
+    expect(collector.requests).toHaveLength(2)
+    await time.advance(3_999)
+    expect(collector.requests).toHaveLength(2)
+    collector.respond(undefined)
+    await time.advance(1)
+    expect(collector.stored.size).toBe(1)
+  })
+
   it('retries at once when the browser comes back online', async () => {
     const { client, time, collector } = await setup()
     collector.respond(() => 'network')

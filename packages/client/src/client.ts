@@ -300,7 +300,9 @@ export function createClient(options: ClientOptions): FeedbackClient {
     // Offline, aborted, 5xx, 408, 429, or a 200 that is not the collector's (a captive portal).
     const asked = parseRetryAfter(response?.headers.get('retry-after'), now())
     retryAfterGiven = asked !== undefined
-    const delay = asked ?? retryDelay(attempt++, RETRY_START_MS, RETRY_MAX_MS, random)
+    // Retry-After is a floor, never a shortcut: a server answering `Retry-After: 0` to every
+    // request must not get each browser retrying in a tight loop.
+    const delay = Math.max(asked ?? 0, retryDelay(attempt++, RETRY_START_MS, RETRY_MAX_MS, random))
     retryAt = now() + delay
     schedule(delay)
     return false
