@@ -1,0 +1,150 @@
+// The page: a sign-in form until a secret key works, then the charts and the breakdowns.
+import { useSignal, useSignalEffect } from '@preact/signals'
+import { useMemo } from 'preact/hooks'
+import { Chart } from './chart.tsx'
+import { chartSpecs } from './charts.ts'
+import type { Session } from './session.ts'
+import {
+  AlertList,
+  Candidates,
+  CsatDistribution,
+  EscalationBreakdown,
+  GateHistory,
+  VersionTable,
+} from './tables.tsx'
+
+const RANGES = [30, 90, 180] as const
+
+/** The whole dashboard for a session. `scheme` is the current colour scheme. */
+export function App({ session, scheme }: { session: Session; scheme: string }) {
+  const report = session.report.value
+  return (
+    <main>
+      <header class="top">
+        <h1>
+          tightloop <span class="muted">drift dashboard</span>
+        </h1>
+        {report && (
+          <nav class="controls">
+            <span class="project">{report.project.name}</span>
+            <label>
+              Range{' '}
+              <select
+                value={String(session.days.value)}
+                onChange={(e) => session.setDays(Number((e.target as HTMLSelectElement).value))}
+              >
+                {RANGES.map((n) => (
+                  <option key={n} value={String(n)}>
+                    last {n} days
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" onClick={() => session.refresh()}>
+              Refresh
+            </button>
+            <button type="button" onClick={() => session.signOut()}>
+              Sign out
+            </button>
+          </nav>
+        )}
+      </header>
+      {report ? <Dashboard session={session} scheme={scheme} /> : <SignIn session={session} />}
+    </main>
+  )
+}
+
+/** The sign-in form. POST with no action: even without script the key never enters a URL. */
+export function SignIn({ session }: { session: Session }) {
+  const key = useSignal('')
+  // A key remembered in this tab signs in by itself.
+  useSignalEffect(() => {
+    const remembered = session.key.peek()
+    if (remembered && !session.report.peek()) void session.signIn(remembered)
+  })
+  return (
+    <form
+      class="card signin"
+      method="post"
+      autocomplete="off"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void session.signIn(key.value)
+      }}
+    >
+      <h2>Sign in</h2>
+      <p class="muted">
+        Use the project <strong>secret key</strong> (sk_…). It stays in this tab only and is sent in
+        a header, never in a URL.
+      </p>
+      <label>
+        Secret key
+        <input
+          name="secret-key"
+          type="password"
+          autocomplete="off"
+          spellcheck={false}
+          value={key.value}
+          onInput={(e) => {
+            key.value = (e.target as HTMLInputElement).value
+          }}
+        />
+      </label>
+      <button type="submit" disabled={session.loading.value}>
+        {session.loading.value ? 'Checking…' : 'Show the dashboard'}
+      </button>
+      {session.building.value && <Building progress={session.building.value} />}
+      {session.error.value && (
+        <p class="error" role="alert">
+          {session.error.value}
+        </p>
+      )}
+    </form>
+  )
+}
+
+function Building({ progress }: { progress: { eventsRead: number; eventsStored: number } }) {
+  const { eventsRead, eventsStored } = progress
+  return (
+    <p class="muted" role="status" data-building>
+      The collector is reading this project's events once ({eventsRead.toLocaleString('en')}
+      {eventsStored ? ` of ${eventsStored.toLocaleString('en')}` : ''}); later visits are instant.
+      {eventsStored > 0 && <progress max={eventsStored} value={eventsRead} />}
+    </p>
+  )
+}
+
+function Dashboard({ session, scheme }: { session: Session; scheme: string }) {
+  const report = session.report.value!
+  const specs = useMemo(() => chartSpecs(report), [report])
+  const first = report.days[0]?.day
+  const last = report.days.at(-1)?.day
+  return (
+    <>
+      {session.building.value && <Building progress={session.building.value} />}
+      {session.error.value && (
+        <p class="error" role="alert">
+          {session.error.value}
+        </p>
+      )}
+      <p class="muted summary">
+        {first} to {last}: {report.totals.shown.toLocaleString('en')} answers shown,{' '}
+        {report.totals.feedback.toLocaleString('en')} feedback events. Computed in{' '}
+        {report.meta.computeMs} ms.
+      </p>
+      <AlertList report={report} />
+      <div class="charts">
+        {specs.map((spec) => (
+          <Chart key={spec.id} spec={spec} scheme={scheme} />
+        ))}
+      </div>
+      <div class="grid">
+        <EscalationBreakdown report={report} />
+        <CsatDistribution report={report} />
+        <VersionTable report={report} />
+        <Candidates report={report} />
+        <GateHistory report={report} />
+      </div>
+    </>
+  )
+}

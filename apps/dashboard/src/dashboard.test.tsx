@@ -1,0 +1,178 @@
+// @vitest-environment happy-dom
+// The dashboard's parts on a real report: one made by the real collector over seeded traffic.
+import { createCollector } from '@tightloop/collector'
+import { startTestCollector, type TestCollector } from '@tightloop/collector/testing'
+import { render } from 'preact'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedProject } from '../../collector/src/seed.ts'
+import { fetchStats, keyProblem, StatsError, type StatsReport } from './api.ts'
+import { App } from './app.tsx'
+import { chartSpecs, formatValue } from './charts.ts'
+import { createSession } from './session.ts'
+
+const NOW = Date.parse('2026-11-26T12:00:00Z')
+let collector: TestCollector
+let app: ReturnType<typeof createCollector>
+let report: StatsReport
+
+/** The collector app answering in process, as `fetch` would over the network. */
+const appFetch = ((input: string, init?: RequestInit) =>
+  app.request(String(input), init)) as unknown as typeof fetch
+
+beforeAll(async () => {
+  collector = await startTestCollector({ now: () => NOW })
+  await seedProject(collector.store, collector.project.id, {
+    days: 40,
+    answersPerDay: 600,
+    now: NOW,
+    rewardHackingDaysAgo: 7,
+  })
+  app = createCollector({ store: collector.store, now: () => NOW })
+  const answer = await fetchStats(collector.secretKey, { fetch: appFetch, now: NOW })
+  if ('building' in answer) throw new Error('a 40-day project should not need a cold build')
+  report = answer
+}, 120_000)
+afterAll(() => collector?.close())
+
+describe('keyProblem', () => {
+  it('explains a public key, an empty field and a malformed key before anything is sent', () => {
+    expect(keyProblem('  ')).toBe('Enter the project secret key.')
+    expect(keyProblem('pk_abc')).toMatch(/public key .* secret key \(sk_…\)/)
+    expect(keyProblem('hunter2')).toBe('A project secret key starts with sk_.')
+    expect(keyProblem('sk_abc')).toBeNull()
+  })
+})
+
+describe('fetchStats', () => {
+  it('sends the key in the Authorization header only, and asks for the last 90 days', async () => {
+    const seen: { url: string; auth: string | null }[] = []
+    const spy = ((input: string, init?: RequestInit) => {
+      seen.push({ url: String(input), auth: new Headers(init?.headers).get('authorization') })
+      return appFetch(input, init)
+    }) as unknown as typeof fetch
+    await fetchStats(collector.secretKey, { fetch: spy, now: NOW })
+    expect(seen[0]!.url).toBe('/v1/stats?since=2026-08-29T00%3A00%3A00.000Z')
+    expect(seen[0]!.url).not.toContain(collector.secretKey)
+    expect(seen[0]!.auth).toBe(`Bearer ${collector.secretKey}`)
+  })
+
+  it('turns a wrong key, a public key and a dead collector into sentences', async () => {
+    const wrong = await fetchStats('sk_not_the_key', { fetch: appFetch }).catch((e) => e)
+    expect(wrong).toBeInstanceOf(StatsError)
+    expect(wrong.kind).toBe('wrong_key')
+    expect(wrong.message).toMatch(/^That key was not accepted/)
+    const publicKey = await fetchStats(collector.publicKey, { fetch: appFetch }).catch((e) => e)
+    expect(publicKey.kind).toBe('public_key')
+    const down = (() => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch
+    const network = await fetchStats('sk_x', { fetch: down }).catch((e) => e)
+    expect(network.message).toBe('Could not reach the collector (fetch failed). Is it running?')
+  })
+})
+
+describe('chartSpecs', () => {
+  it('draws every statistic per day, with the band each alert rule uses', () => {
+    const specs = chartSpecs(report)
+    expect(specs.map((s) => s.id)).toEqual([
+      'shown',
+      'volume',
+      'rates',
+      'thumbsUpRate',
+      'csat',
+      'taskCompletion',
+      'meanLength',
+      'meanTypeTokenRatio',
+      'meanSpecificity',
+    ])
+    for (const spec of specs) {
+      expect(spec.x).toHaveLength(report.days.length)
+      for (const line of spec.lines) expect(line.values).toHaveLength(spec.x.length)
+    }
+    const length = specs.find((s) => s.id === 'meanLength')!
+    expect(length.band!.upper.filter((v) => v !== null).length).toBeGreaterThan(20)
+    const rates = specs.find((s) => s.id === 'rates')!
+    expect(rates.band!.lower.every((v) => v === 0.01)).toBe(true)
+    expect(formatValue(0.0213, 'percent')).toBe('2.13 %')
+    expect(formatValue(null, 'count')).toBe('–')
+  })
+})
+
+describe('App', () => {
+  it('signs in, then shows the alerts, breakdowns, candidates and gates', async () => {
+    const storage = new Map<string, string>()
+    const session = createSession({
+      fetch: appFetch,
+      now: () => NOW,
+      storage: {
+        getItem: (k) => storage.get(k) ?? null,
+        setItem: (k, v) => void storage.set(k, v),
+        removeItem: (k) => void storage.delete(k),
+      },
+    })
+    const root = document.createElement('div')
+    document.body.append(root)
+    render(<App session={session} scheme="light" />, root)
+    expect(root.querySelector('form.signin')!.getAttribute('method')).toBe('post')
+
+    expect(await session.signIn('pk_wrong')).toBe(false)
+    render(<App session={session} scheme="light" />, root)
+    expect(root.querySelector('[role=alert]')!.textContent).toMatch(/public key/)
+    expect(await session.signIn('sk_wrong')).toBe(false)
+    expect(storage.size).toBe(0)
+
+    expect(await session.signIn(collector.secretKey)).toBe(true)
+    expect([...storage.values()]).toEqual([collector.secretKey])
+    render(<App session={session} scheme="light" />, root)
+    const alerts = [...root.querySelectorAll('.alert')].map((li) => li.getAttribute('data-rule'))
+    // 600 answers a day: the shorter answers show at once, CSAT is too noisy to call yet.
+    expect(alerts).toContain('guardrail_drift')
+    expect(root.querySelector('.alert')!.textContent).toMatch(/σ/)
+    const reasons = [...root.querySelectorAll('[data-section=escalations] tr[data-reason]')]
+    expect(reasons.map((r) => r.getAttribute('data-reason'))[0]).toBe('wrong_answer')
+    const drops = [...root.querySelectorAll('[data-table=drops] tr[data-reason]')].map((r) =>
+      r.getAttribute('data-reason'),
+    )
+    expect(drops).toEqual(
+      expect.arrayContaining(['excluded_signal', 'adversarial_user', 'typo_correction']),
+    )
+    expect(root.querySelectorAll('[data-section=gates] tr[data-promote]')).toHaveLength(3)
+    expect(root.querySelectorAll('figure.chart')).toHaveLength(9)
+    // happy-dom has no canvas: the charts say so (real Chromium draws them: see the browser test)
+    expect(root.querySelectorAll('[data-no-canvas]')).toHaveLength(9)
+    expect(root.textContent).not.toContain(collector.secretKey)
+
+    session.signOut()
+    expect(storage.size).toBe(0)
+    render(null, root)
+  })
+
+  it('polls while the collector builds, showing its progress', async () => {
+    let calls = 0
+    const building = (async (input: string, init?: RequestInit) => {
+      calls += 1
+      if (calls < 3) {
+        return new Response(
+          JSON.stringify({ building: { eventsRead: calls * 10, eventsStored: 30 } }),
+          {
+            status: 202,
+          },
+        )
+      }
+      return appFetch(input, init)
+    }) as unknown as typeof fetch
+    const progress: unknown[] = []
+    const session = createSession({
+      fetch: building,
+      now: () => NOW,
+      wait: async () => {
+        progress.push(session.building.value)
+      },
+    })
+    expect(await session.signIn(collector.secretKey)).toBe(true)
+    expect(progress).toEqual([
+      { eventsRead: 10, eventsStored: 30 },
+      { eventsRead: 20, eventsStored: 30 },
+    ])
+    expect(session.building.value).toBeNull()
+    expect(session.report.value!.days.length).toBeGreaterThan(30)
+  })
+})
