@@ -140,6 +140,7 @@ async function measure({ calls, warmup }: { calls: number; warmup: number }) {
   return {
     samples,
     isolated: crossOriginIsolated,
+    browser: navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent,
     storage: client.status.value.storage,
   }
 }
@@ -151,6 +152,7 @@ const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(li
 const code = await bundle()
 if (code.includes('zod')) throw new Error('zod in the browser bundle')
 const runs: { name: string; p50: number; p95: number; mean: number }[][] = []
+let browser = ''
 for (let run = 0; run < RUNS; run++) {
   const profile = mkdtempSync(join(tmpdir(), 'tightloop-bench-'))
   const context = await chromium.launchPersistentContext(profile, {
@@ -197,6 +199,7 @@ for (let run = 0; run < RUNS; run++) {
       }
     })
     runs.push(rows)
+    browser = result.browser
     console.log(
       `run ${run + 1}: thumbsDown synchronous p95 ${rows[1]?.p95.toFixed(3)} ms (isolated: ${result.isolated})`,
     )
@@ -208,7 +211,7 @@ for (let run = 0; run < RUNS; run++) {
 
 const ms = (value: number) => `${value.toFixed(3)} ms`.padStart(10)
 console.log(
-  `\n${CALLS} calls after ${WARMUP} warm-up, medians of ${RUNS} runs (Chromium ${chromium.name()}, performance.now() in 5 µs steps)`,
+  `\n${CALLS} calls after ${WARMUP} warm-up, medians of ${RUNS} runs (${browser}, performance.now() in 5 µs steps)`,
 )
 console.log(
   `${'operation'.padEnd(44)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'mean'.padStart(10)}`,
