@@ -31,6 +31,14 @@ import type { CollectorContext } from './context.ts'
 
 /** Text gathered before a chunk is handed to the response: big enough that writes are cheap. */
 const CHUNK_CHARS = 64 * 1024
+/**
+ * Events judged between two turns of the event loop. Reading SQLite and filtering are all
+ * synchronous or microtasks, so without a turn a million-event export would hold the process
+ * for seconds: no ingest, no health check, no timers. A turn costs about a microsecond.
+ */
+const EVENTS_PER_TURN = 2_000
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** What an export is judged against, loaded once before the first event is read. */
 export interface ExportRules {
@@ -148,7 +156,12 @@ export function runExport(
 
   async function* chunks(): AsyncGenerator<string> {
     let text = ''
+    let sinceTurn = 0
     for await (const event of events) {
+      if (++sinceTurn === EVENTS_PER_TURN) {
+        sinceTurn = 0
+        await nextTurn()
+      }
       if ('skipped' in event) {
         if (isTrainingSignal(event.signal)) throw new Error(`${event.signal} must not be skipped`)
         skipped.set(event.signal, (skipped.get(event.signal) ?? 0) + 1)
