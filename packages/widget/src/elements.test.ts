@@ -150,3 +150,22 @@ describe('custom elements', () => {
     widget.setLabels('en')
   })
 })
+
+describe('answer text', () => {
+  it('CSAT and escalation send only the response attribute, never the text around them', async () => {
+    const holder = await add(
+      '<div>End chat <tightloop-escalate request-id="t1"></tightloop-escalate></div>',
+    )
+    const el = holder.querySelector('tightloop-escalate')!
+    const root = el.shadowRoot!
+    byName(root, 'Talk to a person').click()
+    await settle()
+    const select = root.querySelector('select')!
+    select.value = 'other'
+    select.dispatchEvent(new Event('change', { bubbles: true }))
+    await settle()
+    byName(root, 'Send').click()
+    await settle()
+    expect(client.of('escalate')[0]!.args.response).toBeUndefined()
+  })
+})

@@ -21,17 +21,17 @@ export interface ElementOptions {
 
 const ANSWER_ATTRIBUTES = ['request-id', 'prompt', 'response', 'theme', 'agent', 'editable']
 
-// Reads the answer from the element's attributes. Without `response`, the text is read when
-// used: the element's own (wrapping an answer) or its parent's (a bar appended to an answer),
-// so an answer still streaming in is read in full.
-function answerOf(el: HTMLElement): AnswerContext {
+// Reads the answer from the element's attributes. Without `response`, a feedback bar reads the
+// text when used: its own (wrapping an answer) or its parent's (a bar appended to an answer),
+// so an answer still streaming in is read in full. CSAT and escalation take the attribute only.
+function answerOf(el: HTMLElement, readText = false): AnswerContext {
   const attr = (name: string) => el.getAttribute(name) ?? undefined
   return {
     requestId: attr('request-id') ?? '',
     prompt: attr('prompt'),
     get response() {
       const source = el.firstChild ? el : el.parentElement
-      return attr('response') ?? source?.textContent?.trim() ?? undefined
+      return attr('response') ?? (readText ? source?.textContent?.trim() : undefined)
     },
   }
 }
@@ -89,7 +89,7 @@ export function defineElements(widget: Widget, options: ElementOptions = {}): vo
         return (
           <FeedbackBar
             widget={widget}
-            answer={answerOf(this)}
+            answer={answerOf(this, true)}
             editable={this.getAttribute('editable') !== 'false'}
           >
             {this.firstChild ? <slot /> : undefined}

@@ -1,2 +1,0 @@
-// Public API of @tightloop/demo.
-export {}
