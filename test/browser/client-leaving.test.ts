@@ -18,7 +18,7 @@ const BEACON_BUDGET_BYTES = 64 * 1024 // what Chromium lets keepalive requests c
 const BACKLOG_EVENTS = 40
 const RESPONSE_CHARS = 2_600 // 40 events of ~2.7 KiB: a ~105 KiB backlog
 
-describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
+describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 45_000 }, () => {
   let site: ClientSite
   let browser: TestBrowser
   let collector: TestCollector
@@ -50,11 +50,18 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
     return page
   }
 
+  // Waits for the flush timer's send to fail: the next attempt is then a backoff (1 s or more)
+  // away, so no ordinary request is in flight when the test closes the tab just after.
+  const sendFailedOnce = async () => {
+    const sent = site.requests.length
+    expect(await waitUntil(() => site.requests.length > sent, 10_000, 20)).toBe(true)
+  }
+
   it('a small queue leaves by beacon when the tab closes, with no later visit', async () => {
     const page = await openPage()
     const ids = ['close-1', 'close-2', 'close-3', 'close-4', 'close-5']
     // Sends fail until the tab closes, so the events are sure to be queued then, however slow
-    // the machine (the flush timer fires 1 s after a write).
+    // the machine (the flush timer fires 1 s after a write); see sendFailedOnce.
     site.fault = () => 'abort'
     await page.evaluate(async (ids) => {
       await Promise.all(
@@ -67,11 +74,12 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
     expect(
       await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued),
     ).toBe(5)
+    await sendFailedOnce()
     const before = site.requests.length
     site.fault = () => 'pass'
     await page.close()
 
-    expect(await waitUntil(async () => (await storedEvents(collector)).length === 5, 5_000)).toBe(
+    expect(await waitUntil(async () => (await storedEvents(collector)).length === 5, 10_000)).toBe(
       true,
     )
     const rows = await storedEvents(collector)
@@ -100,12 +108,13 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
     expect(
       await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued),
     ).toBe(BACKLOG_EVENTS)
+    await sendFailedOnce()
     const before = site.requests.length
     site.fault = () => 'pass'
     await page.close()
 
-    // What left with the page: some events, never more than the budget in one go.
-    expect(await waitUntil(async () => (await storedEvents(collector)).length > 0, 5_000)).toBe(
+    // What left with the page: some events, never a request past the in-flight budget.
+    expect(await waitUntil(async () => (await storedEvents(collector)).length > 0, 10_000)).toBe(
       true,
     )
     await new Promise((resolve) => setTimeout(resolve, 500))
@@ -117,8 +126,10 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
         `${leftWithPage}/${BACKLOG_EVENTS} events stored before the next visit`,
     )
     expect(leftWithPage).toBeGreaterThan(0)
-    expect(leftWithPage).toBeLessThan(BACKLOG_EVENTS)
-    expect(leavingBytes).toBeLessThanOrEqual(BEACON_BUDGET_BYTES)
+    // Usually one ~56 KiB request and the rest waits: Chromium refuses what would pass 64 KiB in
+    // flight. When the keepalive fetch of `visibilitychange` is answered before `pagehide`
+    // (loopback is fast), its budget is free again and the beacon can carry the rest.
+    for (const request of leaving) expect(request.bytes).toBeLessThanOrEqual(BEACON_BUDGET_BYTES)
 
     // The next visit sends the rest, and the beaconed events again with the same ids.
     const next = await openPage()
@@ -142,11 +153,13 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', () => {
       }
     }
     for (const [, seen] of eventIdsByRequest) expect(seen.size).toBe(1)
+    // 105 KiB in requests of at most 64 KiB: split.
+    expect(site.requests.filter((request) => request.events.length).length).toBeGreaterThan(1)
     expect(
       await waitUntil(
         () =>
           next.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued === 0),
-        5_000,
+        10_000,
       ),
     ).toBe(true)
     expect(

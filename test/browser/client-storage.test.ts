@@ -52,7 +52,7 @@ const WATCH_ERRORS = `
   addEventListener('error', (e) => window.__errors.push(String(e.message)))
   addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)))`
 
-describe.skipIf(skipBrowser)('client in Chromium: storage', () => {
+describe.skipIf(skipBrowser)('client in Chromium: storage', { timeout: 45_000 }, () => {
   let site: ClientSite
   let browser: TestBrowser
   let collector: TestCollector
@@ -137,7 +137,7 @@ describe.skipIf(skipBrowser)('client in Chromium: storage', () => {
       await waitUntil(
         () =>
           page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued === 0),
-        5_000,
+        10_000,
       )
       const status = await page.evaluate(
         () => (window as unknown as ClientWindow).client.status.value,
