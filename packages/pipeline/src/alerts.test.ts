@@ -115,6 +115,40 @@ describe('detectDriftAlerts', () => {
     expect(Math.abs(alerts[0]!.evidence.csatZ!)).toBeLessThan(2)
   })
 
+  it('floors σ at the sampling error, so a baseline that came out flat by chance does not fire', () => {
+    // 14 baseline days of exactly 4.0 from 100 ratings each (σ of the days: 0); then 3.9.
+    const series = makeSeries(6).map((d, i) => ({
+      ...d,
+      csat: {
+        count: 100,
+        mean: i < 57 ? 4 : 3.9,
+        distribution: [5, 5, 10, 30, 50] as [number, number, number, number, number],
+      },
+    }))
+    // Sampling error of a day's mean here ≈ 1.1 / √100 = 0.11: a 0.1 dip is noise.
+    expect(detectDriftAlerts(series).filter((a) => a.rule === 'reward_hacking')).toEqual([])
+    const fell = series.map((d, i) => (i >= 57 ? { ...d, csat: { ...d.csat, mean: 3.6 } } : d))
+    expect(detectDriftAlerts(fell).some((a) => a.rule === 'reward_hacking')).toBe(true)
+  })
+
+  it('pools the current window by sample size: a short morning cannot fire on its own', () => {
+    const series = makeSeries(7)
+    const today = series[DAYS - 1]!
+    // Only 40 answers so far today, oddly short ones.
+    series[DAYS - 1] = {
+      ...today,
+      shown: 40,
+      answers: { ...today.answers, count: 40, meanLength: today.answers.meanLength! * 0.7 },
+    }
+    expect(detectDriftAlerts(series)).toEqual([])
+    // The same shortfall over whole days does fire.
+    for (const i of [DAYS - 3, DAYS - 2, DAYS - 1]) {
+      const d = series[i]!
+      series[i] = { ...d, answers: { ...d.answers, count: SHOWN, meanLength: 520 * 0.93 } }
+    }
+    expect(detectDriftAlerts(series).some((a) => a.metric === 'meanLength')).toBe(true)
+  })
+
   it('warns about fewer than 500 validated events in 30 days', () => {
     const series = makeSeries(3).map((d) => ({ ...d, trainingSignals: 16 }))
     const alerts = detectDriftAlerts(series).filter((a) => a.rule === 'low_volume')

@@ -4,7 +4,8 @@
 // default: one odd day is noise, three in a row is a shift) and its baseline is the
 // `baselineDays` days before those (14). σ is the standard deviation of the baseline's daily
 // values, floored at `minRelativeSigma` of its mean so a flat baseline cannot make any wiggle
-// an alert.
+// an alert, and for CSAT and the rates at the baseline days' mean sampling error (a 14-day
+// deviation that came out small by chance would otherwise turn an ordinary day into an alert).
 import type { DriftSummary } from './drift.ts'
 import { mean, standardDeviation } from './robust-stats.ts'
 
@@ -96,6 +97,11 @@ const GUARDRAILS: readonly GuardrailMetric[] = [
   'meanSpecificity',
 ]
 const MONTH_DAYS = 30
+const byAnswers = (d: DriftSummary) => d.answers.count
+const byRatings = (d: DriftSummary) => d.csat.count
+const byShown = (d: DriftSummary) => d.shown
+const thumbsUpRate = (d: DriftSummary) => d.rates.thumbsUp
+const taskCompletionRate = (d: DriftSummary) => d.rates.taskCompletion
 
 /**
  * Evaluates every rule on every day of a daily series (consecutive days, oldest first, as
@@ -114,7 +120,7 @@ export function detectDriftAlerts(
   for (let i = 0; i < series.length; i++) {
     const day = series[i]!.day
     for (const metric of GUARDRAILS) {
-      const shift = windowShift(series, i, (d) => d.answers[metric], o)
+      const shift = windowShift(series, i, (d) => d.answers[metric], o, undefined, byAnswers)
       if (shift && Math.abs(shift.z) > o.sigmas) {
         alerts.push({
           day,
@@ -126,14 +132,28 @@ export function detectDriftAlerts(
       }
     }
 
-    const thumbsUp = windowShift(series, i, (d) => d.rates.thumbsUp, o)
+    const thumbsUp = windowShift(
+      series,
+      i,
+      thumbsUpRate,
+      o,
+      rateSamplingError(thumbsUpRate),
+      byShown,
+    )
     const held =
       thumbsUp !== null &&
       Math.abs(thumbsUp.z) <= o.sigmas &&
       Math.abs(thumbsUp.current / thumbsUp.baseline - 1) <= o.thumbsUpHeldTolerance
     if (thumbsUp && held) {
-      const csat = windowShift(series, i, (d) => d.csat.mean, o)
-      const completion = windowShift(series, i, (d) => d.rates.taskCompletion, o)
+      const csat = windowShift(series, i, (d) => d.csat.mean, o, csatSamplingError, byRatings)
+      const completion = windowShift(
+        series,
+        i,
+        taskCompletionRate,
+        o,
+        rateSamplingError(taskCompletionRate),
+        byShown,
+      )
       const csatFell = csat !== null && csat.z < -o.sigmas
       const completionFell = completion !== null && completion.z < -o.sigmas
       if (csatFell || completionFell) {
@@ -230,6 +250,21 @@ const BAND_VALUES: Record<BandedMetric, (d: DriftSummary) => number | null> = {
   taskCompletion: (d) => d.rates.taskCompletion,
 }
 
+const BAND_SAMPLING_ERRORS: Partial<Record<BandedMetric, (d: DriftSummary) => number | null>> = {
+  csat: csatSamplingError,
+  thumbsUpRate: rateSamplingError(thumbsUpRate),
+  taskCompletion: rateSamplingError(taskCompletionRate),
+}
+
+const BAND_WEIGHTS: Record<BandedMetric, (d: DriftSummary) => number> = {
+  meanLength: byAnswers,
+  meanTypeTokenRatio: byAnswers,
+  meanSpecificity: byAnswers,
+  csat: byRatings,
+  thumbsUpRate: byShown,
+  taskCompletion: byShown,
+}
+
 /**
  * The ±2σ band of each watched metric, computed exactly as {@link detectDriftAlerts} does:
  * a point outside its band on a chart is an alert in the list.
@@ -245,7 +280,14 @@ export function driftBands(
   for (const metric of BANDED_METRICS) {
     const value = BAND_VALUES[metric]
     out[metric] = series.map((d, i) => {
-      const shift = windowShift(series, i, value, o)
+      const shift = windowShift(
+        series,
+        i,
+        value,
+        o,
+        BAND_SAMPLING_ERRORS[metric],
+        BAND_WEIGHTS[metric],
+      )
       return {
         day: d.day,
         value: value(d),
@@ -256,6 +298,40 @@ export function driftBands(
     })
   }
   return out
+}
+
+function pooledMean(
+  days: readonly DriftSummary[],
+  value: (day: DriftSummary) => number | null,
+  weight: (day: DriftSummary) => number,
+): number {
+  let sum = 0
+  let weights = 0
+  for (const day of days) {
+    const v = value(day)
+    const w = weight(day)
+    if (v === null || !Number.isFinite(v) || !(w > 0)) continue
+    sum += v * w
+    weights += w
+  }
+  return weights > 0 ? sum / weights : Number.NaN
+}
+
+/** Standard error of a day's CSAT mean, from its own distribution of scores. */
+function csatSamplingError(d: DriftSummary): number | null {
+  const { count, mean: m, distribution } = d.csat
+  if (count < 2 || m === null) return null
+  let squares = 0
+  for (let score = 1; score <= 5; score++) squares += distribution[score - 1]! * (score - m) ** 2
+  return Math.sqrt(squares / (count - 1) / count)
+}
+
+/** Standard error of a day's rate per answer shown (binomial). */
+function rateSamplingError(rate: (d: DriftSummary) => number | null) {
+  return (d: DriftSummary): number | null => {
+    const p = rate(d)
+    return p === null || d.shown === 0 ? null : Math.sqrt((p * (1 - p)) / d.shown)
+  }
 }
 
 interface Shift {
@@ -271,6 +347,8 @@ function windowShift(
   i: number,
   value: (day: DriftSummary) => number | null,
   o: { baselineDays: number; currentDays: number; minRelativeSigma: number },
+  samplingError?: (day: DriftSummary) => number | null,
+  weight?: (day: DriftSummary) => number,
 ): Shift | null {
   const firstCurrent = i - o.currentDays + 1
   const firstBaseline = firstCurrent - o.baselineDays
@@ -285,9 +363,27 @@ function windowShift(
   // Half the days may be missing (a quiet weekend); fewer and the baseline means little.
   if (current.length === 0 || baseline.length < Math.max(2, o.baselineDays / 2)) return null
   const baselineMean = mean(baseline)
-  const sigma = Math.max(standardDeviation(baseline), Math.abs(baselineMean) * o.minRelativeSigma)
+  // Day-to-day spread cannot be below a day's sampling error; 14 days can underestimate it
+  // by chance, and then any noisy day looks like a shift.
+  const floor = samplingError
+    ? mean(
+        series
+          .slice(firstBaseline, firstCurrent)
+          .map(samplingError)
+          .filter((v): v is number => v !== null && Number.isFinite(v)),
+      )
+    : 0
+  const sigma = Math.max(
+    standardDeviation(baseline),
+    Math.abs(baselineMean) * o.minRelativeSigma,
+    Number.isFinite(floor) ? floor : 0,
+  )
   if (!(sigma > 0)) return null
-  const currentMean = mean(current)
+  // The current window pools its days by sample size: this morning's 60 answers must not
+  // weigh as much as yesterday's 10,000.
+  const currentMean = weight
+    ? pooledMean(series.slice(firstCurrent, i + 1), value, weight)
+    : mean(current)
   return {
     current: currentMean,
     baseline: baselineMean,
