@@ -222,15 +222,23 @@ async function overHttp(store: Store, secretKey: string): Promise<Result> {
   try {
     const sampler = startSampling()
     // curl times the request itself, so its own start-up is not counted.
-    const got = await download(`${server.url}/v1/export?format=native&stats=trailer`, secretKey)
-    if (got.status !== 200) throw new Error(`export answered ${got.status}`)
-    return {
-      mode: 'GET /v1/export?format=native over HTTP',
-      seconds: got.seconds,
-      events: got.events,
-      records: got.records,
-      bytes: got.bytes,
-      samples: sampler.stop(),
+    const out = join(tmpdir(), `tightloop-export-${process.pid}.ndjson`)
+    try {
+      const timing = await download(
+        `${server.url}/v1/export?format=native&stats=trailer`,
+        secretKey,
+        out,
+      )
+      const samples = sampler.stop() // before the file is read back into this process
+      if (timing.status !== 200) throw new Error(`export answered ${timing.status}`)
+      return {
+        mode: 'GET /v1/export?format=native over HTTP',
+        seconds: timing.seconds,
+        ...countExport(out),
+        samples,
+      }
+    } finally {
+      rmSync(out, { force: true })
     }
   } finally {
     await server.close()
@@ -238,39 +246,39 @@ async function overHttp(store: Store, secretKey: string): Promise<Result> {
 }
 
 /**
- * Downloads `url` with curl into a file (a lean client in another process, as a training job
- * would be; a node client on this 2-core machine took CPU from the server), then counts it.
+ * Downloads `url` with curl into `out` (a lean client in another process, as a training job
+ * would be; a node client on this 2-core machine took CPU from the server).
  */
-async function download(url: string, key: string) {
-  const out = join(tmpdir(), `tightloop-export-${process.pid}.ndjson`)
-  try {
-    const timing = await new Promise<string>((done, fail) => {
-      execFile(
-        'curl',
-        [
-          '-sS',
-          '-o',
-          out,
-          '-w',
-          '%{http_code} %{time_total}',
-          '-H',
-          `authorization: Bearer ${key}`,
-          url,
-        ],
-        (err, stdout) => (err ? fail(err) : done(stdout)),
-      )
-    })
-    const [status, seconds] = timing.split(' ').map(Number) as [number, number]
-    const body = readFileSync(out)
-    let records = 0
-    for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) records += 1
-    const last = body.subarray(body.lastIndexOf(10, body.length - 2) + 1).toString()
-    const stats = JSON.parse(last).tightloop_export_stats as { events: number; records: number }
-    if (stats.records !== records - 1) throw new Error('trailer and body disagree')
-    return { status, seconds, bytes: body.length, records: records - 1, events: stats.events }
-  } finally {
-    rmSync(out, { force: true })
-  }
+async function download(url: string, key: string, out: string) {
+  const timing = await new Promise<string>((done, fail) => {
+    execFile(
+      'curl',
+      [
+        '-sS',
+        '-o',
+        out,
+        '-w',
+        '%{http_code} %{time_total}',
+        '-H',
+        `authorization: Bearer ${key}`,
+        url,
+      ],
+      (err, stdout) => (err ? fail(err) : done(stdout)),
+    )
+  })
+  const [status, seconds] = timing.split(' ').map(Number) as [number, number]
+  return { status, seconds }
+}
+
+/** Counts the records of a downloaded export and checks them against its stats trailer. */
+function countExport(file: string) {
+  const body = readFileSync(file)
+  let lines = 0
+  for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) lines += 1
+  const last = body.subarray(body.lastIndexOf(10, body.length - 2) + 1).toString()
+  const stats = JSON.parse(last).tightloop_export_stats as { events: number; records: number }
+  if (stats.records !== lines - 1) throw new Error('trailer and body disagree')
+  return { bytes: body.length, records: lines - 1, events: stats.events }
 }
 
 const median = (xs: number[]) => {
@@ -297,6 +305,10 @@ function describe(results: Result[]) {
     medianPeakHeapMiB: median(peakHeap) / MiB,
     heapFirstToLastMiB: `${(median(first.map((s) => s.heap)) / MiB).toFixed(0)} -> ${(median(last.map((s) => s.heap)) / MiB).toFixed(0)}`,
     rssFirstToLastMiB: `${(median(first.map((s) => s.rss)) / MiB).toFixed(0)} -> ${(median(last.map((s) => s.rss)) / MiB).toFixed(0)}`,
+    rssCurveMiB: results[0]!.samples
+      .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 8)) === 0)
+      .map((s) => `${(s.ms / 1000).toFixed(1)}s:${(s.rss / MiB).toFixed(0)}`)
+      .join(' '),
     heapCurveMiB: results[0]!.samples
       .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 8)) === 0)
       .map((s) => `${(s.ms / 1000).toFixed(1)}s:${(s.heap / MiB).toFixed(0)}`)
