@@ -1,7 +1,8 @@
 // GET /v1/export and /v1/export/stats through the real server on a real SQLite file.
-import type { FeedbackEvent } from '@tightloop/schema'
+import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import { runExport } from './export.ts'
 
 const DAY = 86_400_000
 const NOW = Date.parse('2026-11-20T12:00:00.000Z')
@@ -147,5 +148,43 @@ describe('GET /v1/export', () => {
     expect(health.status).toBe(200)
     const stats = (await (await get('/v1/export/stats')).json()) as { events: number }
     expect(stats.events).toBe(3_004)
+  })
+})
+
+describe('runExport', () => {
+  it('gives the event loop turns during a long export, so the server keeps answering', async () => {
+    // A cursor that never waits on I/O, like SQLite pages: without turns the whole export
+    // would run as one chain of microtasks and no timer, socket or ingest could run.
+    async function* events() {
+      for (let i = 0; i < 20_000; i++) {
+        yield {
+          ...makeEvent('thumbs_up', { eventId: `loop-${i}` }),
+          receivedAt: new Date(NOW).toISOString(),
+        } as StoredEvent
+      }
+    }
+    let ranDuringExport = 0
+    let finished = false
+    const tick = () => {
+      if (finished) return
+      ranDuringExport += 1
+      setImmediate(tick)
+    }
+    setImmediate(tick)
+    const run = runExport(
+      events(),
+      { now: NOW, ttlDays: 45, adversaries: new Set(), versionChanges: [] },
+      { format: 'native' },
+    )
+    for await (const _ of run.chunks) {
+      // all dropped: no chunk is ever written, so only the export's own turns can let tick run
+    }
+    finished = true
+    expect(run.report()).toMatchObject({
+      events: 20_000,
+      rows: 0,
+      dropped: { excluded_signal: 20_000 },
+    })
+    expect(ranDuringExport).toBeGreaterThanOrEqual(5)
   })
 })
