@@ -75,7 +75,7 @@ export function AlertList({ report }: { report: StatsReport }) {
             </thead>
             <tbody>
               {[...firstByKey.values()].map((a) => (
-                <tr key={`${a.rule}:${a.metric ?? ''}`}>
+                <tr key={`${a.rule}:${a.metric ?? ''}`} data-rule={a.rule}>
                   <td>
                     {a.rule}
                     {a.metric ? ` (${a.metric})` : ''}
@@ -240,7 +240,7 @@ export function VersionTable({ report }: { report: StatsReport }) {
     byVersion.set(key, row)
   }
   return (
-    <section class="card" data-section="versions">
+    <section class="card scroll" data-section="versions">
       <h2>Per product version</h2>
       <table>
         <thead>
