@@ -18,10 +18,17 @@ import { createServerApp } from '../../apps/collector/src/server-app.ts'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
-/** Builds the script tag and the demo page (what `pnpm build` does for them). */
+let built = false
+
+/**
+ * Builds the script tag and the demo page (what `pnpm build` does for them), once per test
+ * file, so the browser runs the current source even when the tests run alone.
+ */
 export function buildBrowserAssets() {
-  for (const pkg of ['@tightloop/widget', '@tightloop/embed', '@tightloop/demo'])
+  if (built) return
+  for (const pkg of ['@tightloop/embed', '@tightloop/demo'])
     execFileSync('pnpm', ['--filter', pkg, 'build'], { cwd: ROOT, stdio: 'pipe' })
+  built = true
 }
 
 /** The deployed app (API, /tightloop.js, /demo/) on loopback, one project allowed its origin. */

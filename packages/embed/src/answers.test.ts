@@ -5,7 +5,10 @@ import { type AnswerWatcher, watchAnswers } from './answers.ts'
 let page: HTMLElement
 let watcher: AnswerWatcher
 let theme: string | undefined
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
+// Bars mount in slices, one per task: a few turns of the event loop let them all land.
+const tick = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
 const barsOf = (el: Element) => [...el.children].filter((c) => c.localName === 'tightloop-feedback')
 
 beforeEach(() => {
@@ -22,7 +25,7 @@ afterEach(() => {
 })
 
 describe('watchAnswers', () => {
-  it('gives each marked answer one bar carrying its request id and prompt', () => {
+  it('gives each marked answer one bar carrying its request id and prompt, at once', () => {
     const bar = barsOf(page.querySelector('#a')!)
     expect(bar).toHaveLength(1)
     expect(bar[0]!.getAttribute('request-id')).toBe('r1')
@@ -84,6 +87,22 @@ describe('watchAnswers', () => {
     expect(barsOf(page.querySelector('#a')!)[0]!.hasAttribute('theme')).toBe(false)
     watcher.refresh()
     expect(barsOf(page.querySelector('#a')!)[0]!.getAttribute('theme')).toBe('dark')
+  })
+
+  it('mounts a long page in slices of a few milliseconds, every answer in the end', async () => {
+    const many = Array.from(
+      { length: 400 },
+      (_, i) => `<div data-tightloop-request-id="m${i}">Answer ${i}</div>`,
+    ).join('')
+    page.insertAdjacentHTML('beforeend', many)
+    const barred = () =>
+      page.querySelectorAll('[data-tightloop-request-id^=m] > tightloop-feedback')
+    const turn = () => new Promise((resolve) => setTimeout(resolve, 0))
+    while (barred().length === 0) await turn()
+    const firstSlice = barred().length
+    for (let i = 0; i < 400 && barred().length < 400; i++) await turn()
+    expect(barred()).toHaveLength(400)
+    expect(firstSlice).toBeLessThan(400) // not all in one task
   })
 
   it('stops after disconnect', async () => {

@@ -7,6 +7,7 @@ const PROMPT_ATTRIBUTE = 'data-tightloop-prompt'
 const RESPONSE_ATTRIBUTE = 'data-tightloop-response'
 const BAR_ATTRIBUTE = 'data-tightloop-bar'
 const SELECTOR = `[${REQUEST_ID_ATTRIBUTE}]`
+const MOUNT_SLICE_MS = 8 // one slice of bar mounting; a long task starts at 50 ms
 
 /** Options of `watchAnswers`. */
 export interface WatchOptions {
@@ -31,41 +32,70 @@ export interface AnswerWatcher {
  */
 export function watchAnswers(root: Element, options: WatchOptions = {}): AnswerWatcher {
   const doc = root.ownerDocument
+  // Bars mount in slices of MOUNT_SLICE_MS, the rest in later tasks, so a page or a chat
+  // history of many answers never holds the main thread past the 50 ms of a long task.
+  // One slice per task: the bars a slice appends call the observer back in the same task,
+  // and that call must wait for the next task rather than run a second slice.
+  const pending = new Set<Element>()
+  let scheduled = false
+  let sliceUsed = false
+  const schedule = () => {
+    if (scheduled || !pending.size) return
+    scheduled = true
+    setTimeout(() => {
+      scheduled = false
+      mountSome()
+    }, 0)
+  }
+  const mountSome = () => {
+    if (sliceUsed) return schedule()
+    sliceUsed = true
+    setTimeout(() => {
+      sliceUsed = false
+    }, 0)
+    const end = performance.now() + MOUNT_SLICE_MS
+    for (const answer of pending) {
+      pending.delete(answer)
+      attach(answer)
+      if (performance.now() > end) break
+    }
+    schedule()
+  }
   const attach = (answer: Element) => {
     const requestId = answer.getAttribute(REQUEST_ID_ATTRIBUTE)
-    if (!requestId) return
-    let bar = [...answer.children].find((child) => child.hasAttribute(BAR_ATTRIBUTE))
-    if (!bar) {
-      bar = doc.createElement('tightloop-feedback')
-      bar.setAttribute(BAR_ATTRIBUTE, '')
-      answer.append(bar)
+    if (!requestId || !answer.isConnected) return
+    const found = [...answer.children].find((child) => child.hasAttribute(BAR_ATTRIBUTE))
+    // A new bar gets its attributes before it is connected, so it renders once.
+    const bar = found ?? doc.createElement('tightloop-feedback')
+    const set = (name: string, value: string | null | undefined) => {
+      if (value == null) bar.removeAttribute(name)
+      else if (bar.getAttribute(name) !== value) bar.setAttribute(name, value)
     }
-    const copy = (from: string, to: string) => {
-      const value = answer.getAttribute(from)
-      if (value === null) bar.removeAttribute(to)
-      else if (bar.getAttribute(to) !== value) bar.setAttribute(to, value)
-    }
-    copy(PROMPT_ATTRIBUTE, 'prompt')
-    copy(RESPONSE_ATTRIBUTE, 'response')
+    set(BAR_ATTRIBUTE, '')
+    set('prompt', answer.getAttribute(PROMPT_ATTRIBUTE))
+    set('response', answer.getAttribute(RESPONSE_ATTRIBUTE))
     const theme = options.theme?.()
-    if (theme && bar.getAttribute('theme') !== theme) bar.setAttribute('theme', theme)
-    if (bar.getAttribute('request-id') !== requestId) bar.setAttribute('request-id', requestId)
+    if (theme) set('theme', theme)
+    set('request-id', requestId)
+    if (!found) answer.append(bar)
   }
+  const queue = (answer: Element) => pending.add(answer)
   const scan = (node: Element) => {
-    if (node.matches(SELECTOR)) attach(node)
-    for (const answer of node.querySelectorAll(SELECTOR)) attach(answer)
+    if (node.matches(SELECTOR)) queue(node)
+    for (const answer of node.querySelectorAll(SELECTOR)) queue(answer)
   }
   const observer = new MutationObserver((records) => {
     for (const record of records) {
       const target = record.target as Element
-      if (record.type === 'attributes') attach(target)
+      if (record.type === 'attributes') queue(target)
       else {
         for (const node of record.addedNodes) if (node.nodeType === 1) scan(node as Element)
         // The host replaced the answer's children, bar included: put it back.
         if (record.removedNodes.length && target.nodeType === 1 && target.matches(SELECTOR))
-          attach(target)
+          queue(target)
       }
     }
+    mountSome()
   })
   observer.observe(root, {
     childList: true,
@@ -73,6 +103,10 @@ export function watchAnswers(root: Element, options: WatchOptions = {}): AnswerW
     attributes: true,
     attributeFilter: [REQUEST_ID_ATTRIBUTE, PROMPT_ATTRIBUTE, RESPONSE_ATTRIBUTE],
   })
-  scan(root)
-  return { refresh: () => scan(root), disconnect: () => observer.disconnect() }
+  const refresh = () => {
+    scan(root)
+    mountSome()
+  }
+  refresh()
+  return { refresh, disconnect: () => observer.disconnect() }
 }

@@ -91,7 +91,7 @@ describe('install (the script tag)', () => {
     later.setAttribute('data-tightloop-request-id', 'a2')
     later.textContent = 'Later answer'
     document.body.append(later)
-    await new Promise((resolve) => setTimeout(resolve, 0))
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0))
     const bar = later.querySelector('tightloop-feedback')!
     expect(bar.shadowRoot!.querySelector('[aria-label="Not helpful"]')).not.toBeNull()
     ;(bar.shadowRoot!.querySelector('[aria-label=Helpful]') as HTMLElement).click()
