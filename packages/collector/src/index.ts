@@ -23,7 +23,8 @@ export {
   loadExportRules,
   runExport,
 } from './routes/export.ts'
-export type { StatsReport } from './routes/stats.ts'
+export { computeStatsReport, type StatsInput, type StatsReport } from './routes/stats.ts'
+export { createStatsCache, type StatsCache } from './routes/stats-aggregates.ts'
 export { scrubEvent, scrubText } from './scrub.ts'
 export { type RunningServer, type ServerOptions, startServer } from './server.ts'
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.ts'

@@ -15,11 +15,16 @@ import {
 import type { Context } from 'hono'
 import type { CollectorEnv } from '../app.ts'
 import { CollectorError } from '../errors.ts'
-import type { GateDecisionRecord } from '../store/types.ts'
+import type { GateDecisionRecord, ProjectRecord, Store, TimeRange } from '../store/types.ts'
 import { readTimeRange } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
 import { loadExportRules } from './export.ts'
-import { type CandidateCounts, createStatsCache } from './stats-aggregates.ts'
+import {
+  type CandidateCounts,
+  createStatsCache,
+  type ProjectAggregates,
+  type StatsCache,
+} from './stats-aggregates.ts'
 
 const DAY_MS = 86_400_000
 const QUERY_PARAMS = new Set(['since', 'until'])
@@ -64,6 +69,30 @@ export interface StatsReport {
   meta: { eventsRead: number; rebuilt: boolean; settledUntil: string; computeMs: number }
 }
 
+/** What {@link computeStatsReport} needs. */
+export interface StatsInput {
+  store: Store
+  /** Keeps the aggregates between calls; a fresh one reads every stored event once. */
+  cache: StatsCache
+  project: ProjectRecord
+  now: number
+  /** `since`/`until` in ms; whole UTC days overlapping them are reported. */
+  range?: TimeRange
+}
+
+/**
+ * The stats report of a project, as GET /v1/stats answers it; the CLI calls it directly.
+ *
+ * @example const report = await computeStatsReport({ store, cache: createStatsCache(store), project, now: Date.now() })
+ */
+export async function computeStatsReport(input: StatsInput): Promise<StatsReport> {
+  const { store, cache, project, now, range = {} } = input
+  const started = performance.now()
+  const window = dayWindow(range)
+  const aggregates = await cache.read(project.id, await flaggedUsers(store, project.id), now)
+  return assemble(store, project, now, window, aggregates, started)
+}
+
 /**
  * Creates the `/v1/stats` handler with its own incremental cache (one per collector).
  *
@@ -85,30 +114,15 @@ export function createStatsHandler(ctx: CollectorContext, options: { coldWaitMs?
         )
       }
     }
-    const range = readTimeRange(c)
-    const from = range.since === undefined ? -Infinity : Math.floor(range.since / DAY_MS) * DAY_MS
-    const to =
-      range.until === undefined ? Infinity : (Math.floor((range.until - 1) / DAY_MS) + 1) * DAY_MS
-    const inRange = (d: { day: string }) => {
-      const start = Date.parse(`${d.day}T00:00:00Z`)
-      return start >= from && start < to
-    }
-
+    const window = dayWindow(readTimeRange(c))
     const { project } = c.get('caller')
     const now = ctx.now()
-    // The export's own rules, so the candidate counts are what an export would give today.
-    const [rules, adversaries, gates] = await Promise.all([
-      loadExportRules(ctx.store, project, now),
-      ctx.store.listAdversaries(project.id),
-      ctx.store.listGateDecisions(project.id),
-    ])
-    const flagged = new Set(adversaries.map((a) => a.userId))
     const failure = failures.get(project.id)
     if (failure !== undefined) {
       failures.delete(project.id)
       throw failure
     }
-    const reading = cache.read(project.id, flagged, now)
+    const reading = cache.read(project.id, await flaggedUsers(ctx.store, project.id), now)
     let timer: ReturnType<typeof setTimeout> | undefined
     const waited = await Promise.race([
       reading,
@@ -116,88 +130,125 @@ export function createStatsHandler(ctx: CollectorContext, options: { coldWaitMs?
         timer = setTimeout(() => resolve('building'), coldWaitMs)
       }),
     ]).finally(() => clearTimeout(timer))
+    c.header('Cache-Control', 'no-store')
     if (waited === 'building') {
       reading.catch((err: unknown) => failures.set(project.id, err))
       const progress = cache.progress(project.id) ?? { read: 0, stored: 0 }
       c.header('Retry-After', '1')
-      c.header('Cache-Control', 'no-store')
       return c.json({ building: { eventsRead: progress.read, eventsStored: progress.stored } }, 202)
     }
-    const aggregates = waited
-    const policy = { ...rules, excluded: rules.adversaries }
-    const all = fillMissingDays(aggregates.drift.byDay(), { through: utcDayKey(now) })
-    const rowsLast30Days = aggregates.countCandidates(policy, -Infinity, Infinity).rowsLast30Days
-    const alerts = detectDriftAlerts(all, { validatedLast30Days: rowsLast30Days })
-    const days = all.filter(inRange)
-    const counts = aggregates.countCandidates(policy, from, to)
-    // Impressions and thumbs-up never train: the export counts them as excluded_signal.
-    for (const signal of ['response_shown', 'thumbs_up'] as const) {
-      const n = days.reduce((sum, d) => sum + d.volume[signal], 0)
-      counts.bySignal[signal].events += n
-      counts.bySignal[signal].dropped.excluded_signal += n
-      counts.events += n
-      counts.dropped.excluded_signal += n
-    }
-    const bands = driftBands(all)
-    const lastDay = days.at(-1)?.day
-    const shown = sum(days, (d) => d.shown)
-    const corrections = sum(days, (d) => d.volume.explicit_correction)
-    const escalationReasons: Record<string, number> = {}
-    for (const d of days) {
-      for (const [reason, n] of Object.entries(d.escalationReasons)) {
-        escalationReasons[reason] = (escalationReasons[reason] ?? 0) + n
-      }
-    }
-
-    const report: StatsReport = {
-      project: { id: project.id, name: project.name },
-      generatedAt: new Date(now).toISOString(),
-      range: {
-        since: Number.isFinite(from) ? new Date(from).toISOString() : null,
-        until: Number.isFinite(to) ? new Date(to).toISOString() : null,
-      },
-      days,
-      versions: aggregates.drift.byDayAndVersion().filter(inRange),
-      bands: Object.fromEntries(
-        Object.entries(bands).map(([metric, points]) => [metric, points.filter(inRange)]),
-      ) as Record<BandedMetric, BandPoint[]>,
-      alerts: alerts.filter(inRange),
-      currentAlerts: lastDay ? alerts.filter((a) => a.day === lastDay) : [],
-      alertOptions: DEFAULT_DRIFT_ALERT_OPTIONS,
-      totals: {
-        shown,
-        feedback: sum(days, (d) => d.feedback),
-        correctionRate: shown ? corrections / shown : null,
-        correctionRateBand: CORRECTION_RATE_BAND,
-        escalationReasons,
-      },
-      candidates: {
-        ...counts,
-        rowsLast30Days,
-        policy: {
-          ttlDays: rules.ttlDays,
-          excludedUsers: rules.adversaries.size,
-          versionChanges: rules.versionChanges.length,
-        },
-      },
-      adversaries: {
-        flagged: adversaries.filter((a) => a.status === 'flagged').length,
-        confirmed: adversaries.filter((a) => a.status === 'confirmed').length,
-      },
-      gates: gates.filter((g) => {
-        const at = Date.parse(g.decidedAt)
-        return at >= from && at < to
-      }),
-      meta: {
-        eventsRead: aggregates.eventsRead,
-        rebuilt: aggregates.rebuilt,
-        settledUntil: new Date(aggregates.settledUntil).toISOString(),
-        computeMs: Math.round(performance.now() - started),
-      },
-    }
-    c.header('Cache-Control', 'no-store')
-    return c.json(report)
+    return c.json(await assemble(ctx.store, project, now, window, waited, started))
   }
+}
+
+interface DayWindow {
+  from: number
+  to: number
+}
+
+function dayWindow(range: TimeRange): DayWindow {
+  return {
+    from: range.since === undefined ? -Infinity : Math.floor(range.since / DAY_MS) * DAY_MS,
+    to:
+      range.until === undefined ? Infinity : (Math.floor((range.until - 1) / DAY_MS) + 1) * DAY_MS,
+  }
+}
+
+/** Every listed adversary, flagged or confirmed: the drift series counts their share. */
+async function flaggedUsers(store: Store, projectId: string): Promise<Set<string>> {
+  return new Set((await store.listAdversaries(projectId)).map((a) => a.userId))
+}
+
+async function assemble(
+  store: Store,
+  project: ProjectRecord,
+  now: number,
+  { from, to }: DayWindow,
+  aggregates: ProjectAggregates,
+  started: number,
+): Promise<StatsReport> {
+  const inRange = (d: { day: string }) => {
+    const start = Date.parse(`${d.day}T00:00:00Z`)
+    return start >= from && start < to
+  }
+  // The export's own rules, so the candidate counts are what an export would give today.
+  const [rules, adversaries, gates] = await Promise.all([
+    loadExportRules(store, project, now),
+    store.listAdversaries(project.id),
+    store.listGateDecisions(project.id),
+  ])
+  const policy = { ...rules, excluded: rules.adversaries }
+  const all = fillMissingDays(aggregates.drift.byDay(), { through: utcDayKey(now) })
+  const counts = aggregates.countCandidates(policy, from, to)
+  const rowsLast30Days = counts.rowsLast30Days
+  const alerts = detectDriftAlerts(all, { validatedLast30Days: rowsLast30Days })
+  const days = all.filter(inRange)
+  // Impressions and thumbs-up never train: the export counts them as excluded_signal.
+  for (const signal of ['response_shown', 'thumbs_up'] as const) {
+    const n = days.reduce((sum, d) => sum + d.volume[signal], 0)
+    counts.bySignal[signal].events += n
+    counts.bySignal[signal].dropped.excluded_signal += n
+    counts.events += n
+    counts.dropped.excluded_signal += n
+  }
+  const bands = driftBands(all)
+  const lastDay = days.at(-1)?.day
+  const shown = sum(days, (d) => d.shown)
+  const corrections = sum(days, (d) => d.volume.explicit_correction)
+  const escalationReasons: Record<string, number> = {}
+  for (const d of days) {
+    for (const [reason, n] of Object.entries(d.escalationReasons)) {
+      escalationReasons[reason] = (escalationReasons[reason] ?? 0) + n
+    }
+  }
+
+  const report: StatsReport = {
+    project: { id: project.id, name: project.name },
+    generatedAt: new Date(now).toISOString(),
+    range: {
+      since: Number.isFinite(from) ? new Date(from).toISOString() : null,
+      until: Number.isFinite(to) ? new Date(to).toISOString() : null,
+    },
+    days,
+    versions: aggregates.drift.byDayAndVersion().filter(inRange),
+    bands: Object.fromEntries(
+      Object.entries(bands).map(([metric, points]) => [metric, points.filter(inRange)]),
+    ) as Record<BandedMetric, BandPoint[]>,
+    alerts: alerts.filter(inRange),
+    currentAlerts: lastDay ? alerts.filter((a) => a.day === lastDay) : [],
+    alertOptions: DEFAULT_DRIFT_ALERT_OPTIONS,
+    totals: {
+      shown,
+      feedback: sum(days, (d) => d.feedback),
+      correctionRate: shown ? corrections / shown : null,
+      correctionRateBand: CORRECTION_RATE_BAND,
+      escalationReasons,
+    },
+    candidates: {
+      ...counts,
+      rowsLast30Days,
+      policy: {
+        ttlDays: rules.ttlDays,
+        excludedUsers: rules.adversaries.size,
+        versionChanges: rules.versionChanges.length,
+      },
+    },
+    adversaries: {
+      flagged: adversaries.filter((a) => a.status === 'flagged').length,
+      confirmed: adversaries.filter((a) => a.status === 'confirmed').length,
+    },
+    gates: gates.filter((g) => {
+      const at = Date.parse(g.decidedAt)
+      return at >= from && at < to
+    }),
+    meta: {
+      eventsRead: aggregates.eventsRead,
+      rebuilt: aggregates.rebuilt,
+      settledUntil: new Date(aggregates.settledUntil).toISOString(),
+      computeMs: Math.round(performance.now() - started),
+    },
+  }
+  return report
 }
 
 function sum<T>(items: readonly T[], value: (item: T) => number): number {
