@@ -177,6 +177,31 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
     expect(rated).toBe('4: Satisfied')
   })
 
+  it('switches every control to German from the language pack the collector serves', async () => {
+    const pack = await fetch(`${server.url}/tightloop/lang/de.json`, {
+      headers: { origin: 'https://shop.example' },
+    })
+    expect(pack.headers.get('access-control-allow-origin')).toBe('*')
+    await page.selectOption('#lang', 'de')
+    await page.waitForFunction(() =>
+      document
+        .querySelector('.faq tightloop-feedback')
+        ?.shadowRoot?.querySelector('[aria-label="Nicht hilfreich"]'),
+    )
+    const chat = await page.$eval(
+      '.msg.bot tightloop-feedback',
+      (el) => el.shadowRoot!.querySelector('[aria-label="Antwort bearbeiten"]')?.localName,
+    )
+    expect(chat).toBe('button')
+    expect(await axeViolations(page)).toEqual([])
+    await page.selectOption('#lang', 'en')
+    await page.waitForFunction(() =>
+      document
+        .querySelector('.faq tightloop-feedback')
+        ?.shadowRoot?.querySelector('[aria-label="Not helpful"]'),
+    )
+  })
+
   it('has no axe-core violations and renders the controls in light and dark', async () => {
     mkdirSync(SHOTS, { recursive: true })
     const stats: Record<string, ReturnType<typeof pixelStats>> = {}
@@ -218,6 +243,48 @@ describe.skipIf(skipBrowser)('script tag on a page that adds answers later', () 
     await server?.close()
   })
 
+  it('renders styled controls under a strict CSP (no inline styles or scripts allowed)', async () => {
+    const page = await browser.context.newPage()
+    const violations: string[] = []
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text())
+    })
+    await page.route(`${server.url}/strict.html`, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        headers: {
+          'content-security-policy':
+            "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'",
+        },
+        body: `<!doctype html><html lang="en"><head><title>strict CSP</title>
+<script src="/tightloop.js" data-key="${server.publicKey}" data-theme="dark" defer></script></head>
+<body><main><div data-tightloop-request-id="csp-1">An answer under a strict policy.</div></main></body></html>`,
+      }),
+    )
+    await page.goto(`${server.url}/strict.html`)
+    await page.waitForFunction(() =>
+      document.querySelector('tightloop-feedback')?.shadowRoot?.querySelector('button'),
+    )
+    const style = await page.$eval('tightloop-feedback', (el) => {
+      const button = el.shadowRoot!.querySelector('button')!
+      const computed = getComputedStyle(button)
+      return {
+        sheets: el.shadowRoot!.adoptedStyleSheets.length,
+        radius: computed.borderTopLeftRadius,
+        background: computed.backgroundColor,
+        inline: el.shadowRoot!.querySelectorAll('[style], style').length,
+      }
+    })
+    expect(style).toEqual({
+      sheets: 1,
+      radius: '6px',
+      background: 'rgb(13, 17, 23)', // the dark theme's background
+      inline: 0,
+    })
+    expect(violations).toEqual([])
+    await page.close()
+  })
+
   it('gives every answer appended after load its own bar', async () => {
     const page = await browser.context.newPage()
     // A same-origin page of the collector's, so the project's origin rule lets it send.
@@ -254,7 +321,9 @@ const timer = setInterval(() => {
     await page.evaluate(() => (window as any).tightloop.flush())
     let shown: unknown[] = []
     for (let i = 0; i < 50 && shown.length < 12; i++) {
-      shown = (await server.events()).filter((e) => e.signal === 'response_shown')
+      shown = (await server.events()).filter(
+        (e) => e.signal === 'response_shown' && String(e.requestId).startsWith('late-'),
+      )
       await page.waitForTimeout(100)
     }
     expect(shown).toHaveLength(12)
