@@ -33,6 +33,7 @@ export interface SeedResult {
   firstDay: string
   lastDay: string
   versionChange: { version: string; changedAt: string }
+  /** Gate decisions added (none when a previous run recorded them). */
   gateDecisions: number
 }
 
@@ -163,12 +164,16 @@ export async function seedProject(
   const o = withDefaults(options)
   const { events, first, last } = await insertTraffic(store, projectId, generateTraffic(o))
 
+  // A second run adds no second version change, troll or gate history.
   const changedAt = new Date(versionChangeAt(o)).toISOString()
-  await store.addVersionChange(projectId, {
-    version: 'v1',
-    changedAt: new Date(o.now - o.days * DAY_MS).toISOString(),
-  })
-  await store.addVersionChange(projectId, { version: 'v2', changedAt })
+  const versions = new Set((await store.listVersionChanges(projectId)).map((v) => v.version))
+  if (!versions.has('v1')) {
+    await store.addVersionChange(projectId, {
+      version: 'v1',
+      changedAt: new Date(o.now - o.days * DAY_MS).toISOString(),
+    })
+  }
+  if (!versions.has('v2')) await store.addVersionChange(projectId, { version: 'v2', changedAt })
   await store.upsertAdversary(projectId, {
     userId: TROLL,
     status: 'confirmed',
@@ -180,13 +185,19 @@ export async function seedProject(
     ['bot-2026-11', { accuracy: 0.878, hallucinationRate: 0.029, p50LatencyMs: 805 }, 20],
     ['bot-2026-11-short', { accuracy: 0.881, hallucinationRate: 0.03, p50LatencyMs: 610 }, 2],
   ]
+  const gated = new Set(
+    (await store.listGateDecisions(projectId)).map((g) => (g.report as { label?: string })?.label),
+  )
+  let gateDecisions = 0
   for (const [label, candidate, daysAgo] of candidates) {
+    if (gated.has(label)) continue
     const decision = gateModel(candidate, baseline)
     await store.addGateDecision(projectId, {
       decidedAt: new Date(o.now - daysAgo * DAY_MS).toISOString(),
       promote: decision.promote,
       report: { label, candidate, baseline, thresholds: {}, checks: decision.checks },
     })
+    gateDecisions += 1
   }
   return {
     events,
@@ -194,7 +205,7 @@ export async function seedProject(
     firstDay: first,
     lastDay: last,
     versionChange: { version: 'v2', changedAt },
-    gateDecisions: candidates.length,
+    gateDecisions,
   }
 }
 

@@ -85,8 +85,11 @@ console.log(
   `warm after ${fresh.events.toLocaleString('en')} new events: ${withFresh.ms.toFixed(0)} ms (read ${withFresh.body.meta.eventsRead.toLocaleString('en')} events)`,
 )
 
+// The SQLite writer threads are unref'd and close() waits for them: hold the loop meanwhile.
+const keepAlive = setInterval(() => {}, 60_000)
 await server.close()
 await store.close()
+clearInterval(keepAlive)
 if (!values.keep) rmSync(dir, { recursive: true, force: true })
 const ok = median < BUDGET_MS
 console.log(

@@ -134,12 +134,13 @@ describe.skipIf(skipBrowser)('dashboard in Chromium', () => {
   let browser: TestBrowser
 
   beforeAll(async () => {
-    browser = await launchBrowser({ colorScheme: 'light', viewport: { width: 1280, height: 900 } })
+    browser = await launchBrowser({ colorScheme: 'light' })
   })
   afterAll(() => browser?.close())
 
   it('refuses a wrong key and a public key with a clear message', async () => {
     const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1280, height: 900 })
     await page.goto(`${url}/dashboard/`)
     await signIn(page, 'sk_this_is_not_the_key')
     await expect
@@ -154,6 +155,7 @@ describe.skipIf(skipBrowser)('dashboard in Chromium', () => {
 
   it('shows charts with their bands, alerts and breakdowns; the key stays out of URLs', async () => {
     const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1280, height: 900 })
     const requested: string[] = []
     page.on('request', (request) => requested.push(request.url()))
     await page.goto(`${url}/dashboard/`)

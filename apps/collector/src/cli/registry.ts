@@ -11,13 +11,17 @@ import type { Command } from './command.ts'
 import { exportCommand } from './export.ts'
 import { gateCommand } from './gate.ts'
 import { projectCommand } from './project.ts'
+import { seedCommand } from './seed.ts'
+import { statsCommand } from './stats.ts'
 import { versionsCommand } from './versions.ts'
 
 /** The commands `tightloop` knows. */
 export const COMMANDS: readonly Command[] = [
   exportCommand,
   gateCommand,
+  statsCommand,
   adversariesCommand,
   versionsCommand,
   projectCommand,
+  seedCommand,
 ]

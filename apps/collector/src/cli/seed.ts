@@ -1,0 +1,88 @@
+// `tightloop seed`: realistic days of support-bot traffic in a project, for the demo and the
+// dashboard (what `pnpm start` shows on a fresh machine).
+import { seedProject } from '../seed.ts'
+import {
+  CliError,
+  type Command,
+  DATABASE_HELP,
+  DATABASE_OPTIONS,
+  EXIT_OK,
+  parseFlags,
+} from './command.ts'
+import { selectProject, withStore } from './database.ts'
+
+const HELP = `Usage: tightloop seed [options]
+
+Writes generated traffic into a project: answers shown, the six feedback signals at
+realistic rates, a product-version change 20 days ago, a confirmed troll, three gate
+decisions, and (unless --clean) the seed's reward-hacking trend over the last week: answers
+up to 30 % shorter, thumbs-up flat, CSAT down. The same options give the same events, so a
+second run the same day adds only the minutes since the first. Start the collector once first ("pnpm start" creates the demo
+project), then seed it and open /dashboard/.
+
+Options:
+  --days <n>              days of history ending today (default 90)
+  --answers-per-day <n>   answers shown a day (default 10000; 90 days take about a minute)
+  --clean                 no planted trend: a series that raises no drift alert
+  --seed <n>              random seed (default fixed)
+${DATABASE_HELP}
+
+Example:
+  pnpm start            # once, to create the demo project; stop it, then:
+  node apps/collector/bin/tightloop.mjs seed --days 30 --answers-per-day 2000
+`
+
+const OPTIONS = {
+  ...DATABASE_OPTIONS,
+  days: { type: 'string' },
+  'answers-per-day': { type: 'string' },
+  clean: { type: 'boolean' },
+  seed: { type: 'string' },
+} as const
+
+function wholeNumber(flag: string, value: string | undefined, fallback: number, max: number) {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new CliError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`)
+  }
+  return n
+}
+
+/** The `seed` command. */
+export const seedCommand: Command = {
+  name: 'seed',
+  summary: 'generate realistic days of traffic into a project (demo, dashboard)',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseFlags(args, OPTIONS, 'seed')
+    if (positionals.length > 0) {
+      throw new CliError(`unexpected argument "${positionals[0]}"`, 'See "tightloop seed --help".')
+    }
+    const days = wholeNumber('--days', values.days, 90, 400)
+    const answersPerDay = wholeNumber('--answers-per-day', values['answers-per-day'], 10_000, 1e6)
+    const seed = wholeNumber('--seed', values.seed, 20_261_127, 2 ** 31)
+    const started = performance.now()
+    // The SQLite store's writer threads are unref'd, and its close() waits for them to exit:
+    // with nothing else holding the event loop, node would quit mid-close (exit 13). This
+    // timer holds it until the store is closed.
+    const keepAlive = setInterval(() => {}, 60_000)
+    const result = await withStore(io, values.database, async (store) => {
+      const project = await selectProject(store, values.project)
+      return {
+        project,
+        ...(await seedProject(store, project.id, {
+          days,
+          answersPerDay,
+          seed,
+          rewardHackingDaysAgo: values.clean ? null : 7,
+        })),
+      }
+    }).finally(() => clearInterval(keepAlive))
+    io.stdout.write(
+      `Seeded ${result.project.name} (${result.project.id}): ${result.events.toLocaleString('en')} new events, ${result.firstDay} to ${result.lastDay}, in ${((performance.now() - started) / 1000).toFixed(1)} s.\n` +
+        `Version v2 since ${result.versionChange.changedAt}; ${result.gateDecisions} gate decisions added; ${values.clean ? 'no planted trend' : 'reward-hacking trend over the last 7 days'}.\n`,
+    )
+    return EXIT_OK
+  },
+}
