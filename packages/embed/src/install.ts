@@ -139,10 +139,14 @@ export function install(
     ...calls.filter((c) => c[0] === 'configure').map((c) => api(...c)),
   ])
   const wait = new Promise((resolve) => setTimeout(resolve, LANGUAGE_WAIT_MS))
-  api.ready = Promise.race([configured, wait]).then(() => {
-    defineElements(widget, { nonce: (script as HTMLScriptElement | null)?.nonce || undefined })
-    api.answers = watchAnswers(win.document.documentElement, { theme: () => theme })
-  })
+  // Mounting starts in a task of its own, so the script's evaluation stays a short task.
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0))
+  api.ready = Promise.race([configured, wait])
+    .then(nextTask)
+    .then(() => {
+      defineElements(widget, { nonce: (script as HTMLScriptElement | null)?.nonce || undefined })
+      api.answers = watchAnswers(win.document.documentElement, { theme: () => theme })
+    })
   for (const call of calls) if (call[0] !== 'configure') api(...call)
   return api
 }
