@@ -26,6 +26,16 @@ import type { Store } from '../store/types.ts'
  */
 export const SETTLE_MS = 60_000
 
+/**
+ * Events folded in between two turns of the event loop. The store's stream yields rows it
+ * already holds through microtasks only, so without these turns a cold build (seconds on a
+ * big project) would hold up every other request, ingest included, and its own 202 timer.
+ */
+const EVENTS_PER_TURN = 1_000
+
+/** Lets timers and I/O run. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /** Rows the dedup window of the candidate counts remembers (as the export's default). */
 const DEDUP_WINDOW = 1_000_000
 /** A correction text far (≥ 10 edits) from the stub answer, so only the real text verdict counts. */
@@ -177,6 +187,7 @@ export function createStatsCache(store: Store) {
         counter.read += 1
         entry.count += 1
         addEvent(entry.drift, entry.candidates, event)
+        if (eventsRead % EVENTS_PER_TURN === 0) await nextTurn()
       }
       entry.until = settleTo
     }
@@ -187,6 +198,7 @@ export function createStatsCache(store: Store) {
       eventsRead += 1
       tailEvents += 1
       addEvent(drift, tail, event)
+      if (eventsRead % EVENTS_PER_TURN === 0) await nextTurn()
     }
     const candidates = tail.length ? entry.candidates.concat(tail) : entry.candidates
     const aggregates: ProjectAggregates = {

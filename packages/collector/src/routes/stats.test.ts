@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FeedbackEvent } from '@tightloop/schema'
+import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSqliteStore } from '../store/sqlite.ts'
-import type { Store } from '../store/types.ts'
+import type { EventRow, Store } from '../store/types.ts'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 import type { StatsReport } from './stats.ts'
 
@@ -308,4 +308,65 @@ describe('GET /v1/stats', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('keeps answering other requests while a cold build reads a big project', async () => {
+    const c = await start()
+    clock = T0 + 600_000
+    const rows: EventRow[] = []
+    for (let i = 0; i < 120_000; i++) {
+      const at = T0 - (i % 30) * DAY_MS - 3_600_000
+      const iso = new Date(at).toISOString()
+      const event = {
+        eventId: `big-${i}`,
+        signal: i % 10 === 0 ? 'thumbs_down' : 'response_shown',
+        requestId: `r-${i}`,
+        sessionId: 's',
+        userId: `u-${i % 500}`,
+        occurredAt: iso,
+        clientOccurredAt: iso,
+        receivedAt: iso,
+        prompt: 'How do I export my invoices?',
+        response: `Open Billing, choose Invoices and press Export; it takes ${i % 60} seconds.`,
+      } as StoredEvent
+      rows.push({
+        eventId: event.eventId,
+        signal: event.signal,
+        requestId: event.requestId,
+        userId: event.userId,
+        occurredAt: at,
+        receivedAt: at,
+        productVersion: null,
+        event,
+      })
+    }
+    for (let i = 0; i < rows.length; i += 5_000) {
+      await c.store.insertEvents(c.project.id, rows.slice(i, i + 5_000))
+    }
+    const started = performance.now()
+    let statsDone = 0
+    const pending = stats(c).then((res) => {
+      statsDone = performance.now()
+      return res
+    })
+    await new Promise((r) => setTimeout(r, 100))
+    const health = await fetch(`${c.url}/healthz`)
+    const healthDone = performance.now()
+    expect(health.status).toBe(200)
+    const first = await pending
+    // The health check got its answer while the build was still reading: the build takes
+    // turns with other requests instead of holding the process for seconds.
+    expect(healthDone).toBeLessThan(statsDone)
+    expect(healthDone - started).toBeLessThan(1_500)
+    if (first.status === 202) {
+      const { building } = (await first.json()) as { building: { eventsRead: number } }
+      expect(building.eventsRead).toBeGreaterThan(0)
+    }
+    let res = first
+    while (res.status === 202) {
+      await new Promise((r) => setTimeout(r, 200))
+      res = await stats(c)
+    }
+    const r = (await res.json()) as StatsReport
+    expect(r.totals.shown).toBe(108_000)
+  }, 120_000)
 })
