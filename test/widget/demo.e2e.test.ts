@@ -202,6 +202,34 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
     )
   })
 
+  it('serves the agent console, where the agent records the reason with the same element', async () => {
+    const agent = await browser.context.newPage()
+    await agent.goto(`${server.url}/demo/agent.html`)
+    await agent.evaluate(() => (window as any).tightloop.ready)
+    await agent.waitForFunction(() =>
+      document.querySelector('tightloop-escalate')?.shadowRoot?.querySelector('select'),
+    )
+    expect(await axeViolations(agent)).toEqual([])
+    await tabTo(agent, 'Escalation reason')
+    await agent.keyboard.press('ArrowDown')
+    await agent.keyboard.press('ArrowDown')
+    await tabTo(agent, 'Send')
+    await agent.keyboard.press('Enter')
+    await agent.evaluate(() => (window as any).tightloop.flush())
+    let stored: Record<string, unknown> | undefined
+    for (let i = 0; i < 50 && !stored; i++) {
+      stored = (await server.events()).find((e) => e.requestId === 'agent-demo-refund')
+      if (!stored) await agent.waitForTimeout(100)
+    }
+    expect(stored).toMatchObject({
+      signal: 'agent_escalation',
+      escalationReason: 'refund_request',
+      prompt: 'Can I get my money back for a double payment?',
+      response: 'Refunds are not possible once a payment is booked.',
+    })
+    await agent.close()
+  })
+
   it('has no axe-core violations and renders the controls in light and dark', async () => {
     mkdirSync(SHOTS, { recursive: true })
     const stats: Record<string, ReturnType<typeof pixelStats>> = {}
