@@ -103,11 +103,19 @@ function accumulatorOver(
   adversaries: ReadonlySet<string>,
   cells: Map<string, Map<string, Sums>>,
 ): DriftAccumulator {
+  // Formatting a day key costs more than the rest of add(); consecutive events share days.
+  let lastDayNumber = Number.NaN
+  let lastDay = ''
   return {
     add(event) {
       const time = eventTimeMs(event)
       if (Number.isNaN(time)) return
-      const day = utcDayKey(time)
+      const dayNumber = Math.floor(time / DAY_MS)
+      if (dayNumber !== lastDayNumber) {
+        lastDayNumber = dayNumber
+        lastDay = utcDayKey(time)
+      }
+      const day = lastDay
       let versions = cells.get(day)
       if (!versions) {
         versions = new Map()
