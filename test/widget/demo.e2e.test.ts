@@ -10,11 +10,13 @@ import {
   axeViolations,
   buildBrowserAssets,
   type DemoServer,
+  flushPage,
   focusedControl,
   pixelStats,
   ROOT,
   startDemoServer,
   tabTo,
+  tightloopReady,
 } from './support.ts'
 
 const REASONS = ['wrong_answer', 'refund_request', 'other'] // the project's own list
@@ -37,7 +39,7 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
     page = await browser.context.newPage()
     page.on('pageerror', (e) => pageErrors.push(e.message))
     await page.goto(`${server.url}/demo/`)
-    await page.evaluate(() => (window as any).tightloop.ready)
+    await tightloopReady(page)
   }, 120_000)
   afterAll(async () => {
     await browser?.close()
@@ -45,7 +47,7 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
   })
 
   const stored = async (expected: number) => {
-    await page.evaluate(() => (window as any).tightloop.flush())
+    await flushPage(page)
     let events: Record<string, unknown>[] = []
     for (let i = 0; i < 50; i++) {
       events = (await server.events()).filter((e) => e.signal !== 'response_shown')
@@ -163,7 +165,7 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
 
   it('keeps every control state across a reload', async () => {
     await page.reload()
-    await page.evaluate(() => (window as any).tightloop.ready)
+    await tightloopReady(page)
     const state = await page.$eval('.msg.bot tightloop-feedback', (el) => ({
       down: el
         .shadowRoot!.querySelector('[aria-label="Not helpful"]')!
@@ -205,7 +207,7 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
   it('serves the agent console, where the agent records the reason with the same element', async () => {
     const agent = await browser.context.newPage()
     await agent.goto(`${server.url}/demo/agent.html`)
-    await agent.evaluate(() => (window as any).tightloop.ready)
+    await tightloopReady(agent)
     await agent.waitForFunction(() =>
       document.querySelector('tightloop-escalate')?.shadowRoot?.querySelector('select'),
     )
@@ -215,7 +217,7 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
     await agent.keyboard.press('ArrowDown')
     await tabTo(agent, 'Send')
     await agent.keyboard.press('Enter')
-    await agent.evaluate(() => (window as any).tightloop.flush())
+    await flushPage(agent)
     let stored: Record<string, unknown> | undefined
     for (let i = 0; i < 50 && !stored; i++) {
       stored = (await server.events()).find((e) => e.requestId === 'agent-demo-refund')
@@ -346,7 +348,7 @@ const timer = setInterval(() => {
       els.map((el) => el.querySelectorAll('tightloop-feedback').length),
     )
     expect(bars).toEqual(Array(12).fill(1))
-    await page.evaluate(() => (window as any).tightloop.flush())
+    await flushPage(page)
     let shown: unknown[] = []
     for (let i = 0; i < 50 && shown.length < 12; i++) {
       shown = (await server.events()).filter(

@@ -112,19 +112,34 @@ export async function tabTo(page: Page, name: string, options: { back?: boolean 
   throw new Error(`"${name}" is not reachable with Tab`)
 }
 
+/** What the script tag leaves on `window`, as far as the tests use it. */
+type TightloopWindow = { tightloop: { ready: Promise<void>; flush(): Promise<void> } }
+
+/** Resolves once the page's script tag has defined its elements and put up its bars. */
+export const tightloopReady = (page: Page) =>
+  page.evaluate(() => (window as unknown as TightloopWindow).tightloop.ready)
+
+/** Sends what the page's client has queued. */
+export const flushPage = (page: Page) =>
+  page.evaluate(() => (window as unknown as TightloopWindow).tightloop.flush())
+
+interface AxeResult {
+  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]
+}
+
 /** Runs axe-core in the page (open shadow roots included) and returns its violations. */
 export async function axeViolations(page: Page) {
   if (!(await page.evaluate(() => 'axe' in window)))
     await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') })
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<any> } })
-      .axe
+    type Axe = { run: (context: unknown, options: unknown) => Promise<AxeResult> }
+    const { axe } = window as unknown as { axe: Axe }
     const result = await axe.run(document, { resultTypes: ['violations'] })
-    return result.violations.map((v: any) => ({
+    return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       help: v.help,
-      targets: v.nodes.map((n: any) => n.target.join(' ')),
+      targets: v.nodes.map((n) => n.target.join(' ')),
     }))
   })
 }

@@ -82,7 +82,9 @@ const TASK_EVENTS = new Set(['RunTask', 'ThreadControllerImpl::RunTask'])
 /** Runs `work` under a Chrome trace; returns the page main thread's tasks (wall, CPU ms). */
 async function traceTasks(cdp: CDPSession, work: () => Promise<void>) {
   const events: TraceEvent[] = []
-  const collect = (e: { value: TraceEvent[] }) => events.push(...e.value)
+  const collect = (e: { value: object[] }) => {
+    events.push(...(e.value as TraceEvent[]))
+  }
   cdp.on('Tracing.dataCollected', collect)
   await cdp.send('Tracing.start', {
     categories: 'toplevel,__metadata', // task events only: heavier categories slow the page
@@ -107,13 +109,16 @@ async function measure(p: Page, cdp: CDPSession, name: string) {
   let mountedMs = 0
   const tasks = await traceTasks(cdp, async () => {
     await p.goto(`${ORIGIN}/${encodeURIComponent(name)}.html`)
-    mountedMs = await p.evaluate(() => (window as any).__mounted)
+    mountedMs = await p.evaluate(
+      () => (window as unknown as { __mounted: Promise<number> }).__mounted,
+    )
     await p.waitForTimeout(200) // late long-task entries
   })
-  const { longTasks, frames } = await p.evaluate(() => ({
-    longTasks: (window as any).__longTasks as number[],
-    frames: (window as any).__frames as { scripts: [string, string, number][] }[],
-  }))
+  type Recorded = { __longTasks: number[]; __frames: { scripts: [string, string, number][] }[] }
+  const { longTasks, frames } = await p.evaluate(() => {
+    const w = window as unknown as Recorded
+    return { longTasks: w.__longTasks, frames: w.__frames }
+  })
   // What ran in the long frames: the script tag itself, or the page's own code.
   const culprits = frames.flatMap((f) => f.scripts.map((s) => `${s[1]} ${s[0]} ${s[2]} ms`))
   return {

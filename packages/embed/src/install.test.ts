@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { install, type TightloopApi } from './install.ts'
 
 /** A fake collector: answers config, language packs and ingest; records every request. */
@@ -106,6 +106,15 @@ describe('install (the script tag)', () => {
     ).toEqual(expect.arrayContaining(['a1', 'a2']))
   })
 
+  it('a second copy of the tag reuses the first', () => {
+    const again = install(
+      tag({ src: 'https://collector.example/tightloop.js', 'data-key': 'pk_embed' }),
+      win,
+      { fetch: collector.fetch },
+    )
+    expect(again).toBe(api)
+  })
+
   it('configure switches the theme of every bar', async () => {
     await api.configure({ theme: 'light' })
     for (const bar of document.querySelectorAll('tightloop-feedback'))
@@ -114,6 +123,10 @@ describe('install (the script tag)', () => {
 })
 
 describe('install options', () => {
+  beforeEach(() => {
+    ;(window as Win).tightloop = undefined
+  })
+
   it('warns and stays off without data-key', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     expect(install(tag({ src: 'https://c.example/tightloop.js' }), window as Win)).toBeUndefined()

@@ -68,6 +68,9 @@ export function install(
   options: InstallOptions = {},
 ): TightloopApi | undefined {
   const fetcher = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init))
+  // A second copy of the tag on the page reuses the first instead of doubling every event.
+  const existing = win.tightloop as Partial<TightloopApi> | undefined
+  if (existing?.client && existing.widget) return existing as TightloopApi
   const data = (script as HTMLElement | null)?.dataset ?? {}
   const key = data.key
   if (!key) {

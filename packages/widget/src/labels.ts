@@ -30,7 +30,11 @@ export interface Labels {
   reasons: Record<string, string>
 }
 
-/** The English labels, the default. */
+/**
+ * The English labels, the default.
+ *
+ * @example createWidget({ client, labels: { ...EN, helpful: 'Useful' } })
+ */
 export const EN: Labels = {
   helpful: 'Helpful',
   notHelpful: 'Not helpful',
@@ -68,7 +72,11 @@ export const EN: Labels = {
   },
 }
 
-/** The primary subtag of a language tag: `de-AT` is `de`. */
+/**
+ * The primary subtag of a language tag.
+ *
+ * @example languageOf('de-AT') // 'de'
+ */
 export const languageOf = (lang = 'en') => lang.toLowerCase().split('-')[0]!
 
 /**

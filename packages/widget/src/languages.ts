@@ -2,7 +2,11 @@
 // them as JSON (`/tightloop/lang/de.json`) and loads one only when a page asks for it.
 import { EN, type Labels } from './labels.ts'
 
-/** German. */
+/**
+ * German.
+ *
+ * @example createWidget({ client, labels: de })
+ */
 export const de: Labels = {
   helpful: 'Hilfreich',
   notHelpful: 'Nicht hilfreich',
@@ -40,7 +44,11 @@ export const de: Labels = {
   },
 }
 
-/** French. */
+/**
+ * French.
+ *
+ * @example createWidget({ client, lang: 'fr', languages: { fr } })
+ */
 export const fr: Labels = {
   helpful: 'Utile',
   notHelpful: 'Pas utile',

@@ -5,6 +5,8 @@
  * The stylesheet text. Pages theme it with `--tightloop-fg`, `-bg`, `-muted`, `-accent`,
  * `-on-accent`, `-border`, `-radius` and `-font`; `theme="dark"` (or `"auto"` under a dark
  * system preference) switches the defaults to dark ones.
+ *
+ * @example tightloop-feedback { --tightloop-accent: #8250df; --tightloop-radius: 0 }  (page CSS)
  */
 export const CSS = `:host{display:block;--tl-f:var(--tightloop-fg,#1f2328);--tl-b:var(--tightloop-bg,#fff);--tl-m:var(--tightloop-muted,#57606a);--tl-a:var(--tightloop-accent,#0969da);--tl-o:var(--tightloop-on-accent,#fff);--tl-l:var(--tightloop-border,#8c959f);color:var(--tl-f);font:var(--tightloop-font,14px/1.4 system-ui,sans-serif)}
 :host([theme=dark]){--tl-f:var(--tightloop-fg,#e6edf3);--tl-b:var(--tightloop-bg,#0d1117);--tl-m:var(--tightloop-muted,#9198a1);--tl-a:var(--tightloop-accent,#4493f8);--tl-o:var(--tightloop-on-accent,#0d1117);--tl-l:var(--tightloop-border,#656c76)}
