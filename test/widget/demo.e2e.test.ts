@@ -78,6 +78,13 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
 
     // Thumbs down with a reason and a comment: back up from the question box to the answer.
     await tabTo(page, 'Not helpful', { back: true })
+    const outline = await page.evaluate(() => {
+      let el = document.activeElement
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement
+      const style = getComputedStyle(el!)
+      return `${style.outlineStyle} ${style.outlineWidth}`
+    })
+    expect(outline).toBe('solid 2px') // focus is visible
     await page.keyboard.press('Enter')
     expect(await focusedControl(page)).toEqual({ name: 'Incorrect', tag: 'button' })
     expect(await axeViolations(page)).toEqual([]) // the "what was wrong?" step open
@@ -242,20 +249,27 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
         theme,
       )
       expect(await axeViolations(page)).toEqual([])
-      const bar = await page.$('.faq article tightloop-feedback')
-      const png = await bar!.screenshot()
-      writeFileSync(join(SHOTS, `feedback-bar-${theme}.png`), png)
+      for (const [control, selector] of [
+        ['feedback-bar', '.faq article tightloop-feedback'],
+        ['csat', 'tightloop-csat'],
+      ]) {
+        const png = await (await page.$(selector!))!.screenshot()
+        writeFileSync(join(SHOTS, `${control}-${theme}.png`), png)
+        stats[`${control}-${theme}`] = pixelStats(png)
+      }
       writeFileSync(join(SHOTS, `demo-${theme}.png`), await page.screenshot({ fullPage: true }))
-      stats[theme] = pixelStats(png)
     }
-    const { light, dark } = stats as Record<'light' | 'dark', ReturnType<typeof pixelStats>>
-    console.log('feedback bar pixels', JSON.stringify({ light, dark }))
-    expect(light.height).toBeGreaterThan(20)
-    expect(light.mean).toBeGreaterThan(200) // a light background
-    expect(dark.mean).toBeLessThan(60) // the dark theme is really dark
-    // The controls show: icons and borders differ strongly from the background.
-    expect(light.contrastShare).toBeGreaterThan(0.02)
-    expect(dark.contrastShare).toBeGreaterThan(0.02)
+    console.log('control pixels', JSON.stringify(stats))
+    for (const control of ['feedback-bar', 'csat']) {
+      const light = stats[`${control}-light`]!
+      const dark = stats[`${control}-dark`]!
+      expect(light.height).toBeGreaterThan(20)
+      expect(light.mean).toBeGreaterThan(200) // a light background
+      expect(dark.mean).toBeLessThan(60) // the dark theme is really dark
+      // The controls show: icons, digits and borders differ strongly from the background.
+      expect(light.contrastShare).toBeGreaterThan(0.02)
+      expect(dark.contrastShare).toBeGreaterThan(0.02)
+    }
   })
 })
 
