@@ -157,6 +157,31 @@ describe('install options', () => {
     await api.close()
   })
 
+  it('the last language asked for wins, however fast each pack arrives', async () => {
+    const collector = fakeCollector()
+    let releaseGerman = () => {}
+    const slowGerman = new Promise<void>((resolve) => {
+      releaseGerman = resolve
+    })
+    const api = install(
+      tag({ src: 'https://c.example/tightloop.js', 'data-key': 'pk_4', 'data-lang': 'de' }),
+      window as Win,
+      {
+        fetch: async (url, init) => {
+          if (url.endsWith('/de.json')) await slowGerman
+          return collector.fetch(url, init)
+        },
+      },
+    )!
+    const english = api.configure({ lang: 'en' })
+    await english
+    releaseGerman()
+    await api.ready
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(api.widget.labels.value.helpful).toBe('Helpful')
+    await api.close()
+  })
+
   it('falls back to English when the language pack cannot load', async () => {
     const collector = fakeCollector({ packs: false })
     const api = install(

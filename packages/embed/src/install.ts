@@ -123,6 +123,8 @@ export function install(
     api.answers?.refresh()
     const code = languageOf(lang)
     const pack = await loadPack(code)
+    // A later configure chose another language while this pack loaded: it wins.
+    if (languageOf(lang) !== code) return
     widget.setLabels(code, {
       ...pack,
       ...overrides,
