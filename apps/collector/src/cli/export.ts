@@ -100,11 +100,17 @@ export const exportCommand: Command = {
         range,
       })
       const started = performance.now()
-      await writeChunks(run.chunks, io, values.out)
+      const { complete } = await writeChunks(run.chunks, io, values.out)
       progress.done()
       const report = run.report()
       if (values.stats) {
         writeFileSync(resolve(io.cwd, values.stats), `${JSON.stringify(report, null, 2)}\n`)
+      }
+      if (!complete) {
+        io.stderr.write(
+          `tightloop export: the reader closed stdout; stopped after writing ${report.records} records\n`,
+        )
+        return EXIT_OK
       }
       io.stderr.write(summary(report, (performance.now() - started) / 1000, values.out))
       return EXIT_OK
@@ -128,7 +134,11 @@ async function* counted(
  * Writes to stdout with backpressure, or to `<out>.partial` renamed to `<out>` once complete,
  * so an interrupted export never leaves a file that looks finished.
  */
-async function writeChunks(chunks: AsyncIterable<string>, io: CliIo, out: string | undefined) {
+async function writeChunks(
+  chunks: AsyncIterable<string>,
+  io: CliIo,
+  out: string | undefined,
+): Promise<{ complete: boolean }> {
   if (out === undefined) {
     const stdout = io.stdout
     let closed = false
@@ -139,12 +149,25 @@ async function writeChunks(chunks: AsyncIterable<string>, io: CliIo, out: string
     try {
       for await (const text of chunks) {
         if (closed) break
-        if (!stdout.write(text)) await Promise.race([once(stdout, 'drain'), once(stdout, 'close')])
+        if (!stdout.write(text)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              stdout.off('drain', done)
+              stdout.off('close', done)
+              stdout.off('error', done)
+              resolve()
+            }
+            stdout.on('drain', done)
+            stdout.on('close', done)
+            stdout.on('error', done)
+          })
+        }
       }
     } finally {
-      stdout.off('error', onError)
+      // Late EPIPE reports may still arrive after the loop: keep swallowing them.
+      if (!closed) stdout.off('error', onError)
     }
-    return
+    return { complete: !closed }
   }
   const target = resolve(io.cwd, out)
   const partial = join(dirname(target), `.${basename(target)}.partial`)
@@ -157,6 +180,7 @@ async function writeChunks(chunks: AsyncIterable<string>, io: CliIo, out: string
     file.end()
     await once(file, 'finish')
     renameSync(partial, target)
+    return { complete: true }
   } catch (err) {
     file.destroy()
     rmSync(partial, { force: true })
