@@ -5,14 +5,17 @@
 // from the store costs more, so streaming 90 days × 10,000 answers per request takes seconds.
 // Here each event is read and measured once; a request reads the unsettled tail only.
 import {
+  type CandidacyVerdict,
   createCandidacyFilter,
   createDriftAccumulator,
   createHashWindow,
+  DROP_REASONS,
   type DriftAccumulator,
   type DropReason,
   EXPORT_DROP_REASONS,
   type ExportDropReason,
   eventTimeMs,
+  toEpochMs,
   toTrainingRow,
   type VersionChange,
 } from '@tightloop/pipeline'
@@ -35,6 +38,12 @@ const EVENTS_PER_TURN = 1_000
 
 /** Lets timers and I/O run. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * How often the stored-event count is compared with the events read: an event stored behind
+ * the watermark (a backfill) shows in the statistics within this long.
+ */
+export const COUNT_CHECK_MS = 30_000
 
 /** Rows the dedup window of the candidate counts remembers (as the export's default). */
 const DEDUP_WINDOW = 1_000_000
@@ -59,6 +68,10 @@ interface CandidateRecord {
 interface Settled {
   adversaryKey: string
   until: number
+  /** When the stored-event count was last compared with what was read. */
+  countCheckedAt: number
+  /** The policy verdicts of `candidates` as of the last request (see {@link policyVerdicts}). */
+  verdicts: VerdictCache | null
   /** Events folded in. */
   count: number
   drift: DriftAccumulator
@@ -146,8 +159,11 @@ export function createStatsCache(store: Store) {
     const first = await readOnce(projectId, flagged, adversaryKey, now, cached)
     // Events are never deleted, so fewer read than stored means some arrived with a
     // `receivedAt` older than the watermark (a backfill, a clock far off on another
-    // process): start again from every stored event rather than miss them.
+    // process): start again from every stored event rather than miss them. Counting takes
+    // ~90 ms on a million events, so it runs at most every COUNT_CHECK_MS.
+    if (now - first.entry.countCheckedAt < COUNT_CHECK_MS) return first.aggregates
     const stored = await store.countEvents(projectId)
+    first.entry.countCheckedAt = now
     if (first.entry.count + first.tailEvents >= stored) return first.aggregates
     const again = await readOnce(projectId, flagged, adversaryKey, now, undefined)
     return {
@@ -172,6 +188,9 @@ export function createStatsCache(store: Store) {
         count: 0,
         drift: createDriftAccumulator({ adversaries: flagged }),
         candidates: [],
+        // A fresh entry has just read everything: no need to count before the interval.
+        countCheckedAt: now,
+        verdicts: null,
       }
       settled.set(projectId, entry)
     }
@@ -200,13 +219,13 @@ export function createStatsCache(store: Store) {
       addEvent(drift, tail, event)
       if (eventsRead % EVENTS_PER_TURN === 0) await nextTurn()
     }
-    const candidates = tail.length ? entry.candidates.concat(tail) : entry.candidates
+    const settledEntry = entry
     const aggregates: ProjectAggregates = {
       drift,
       settledUntil: entry.until,
       eventsRead,
       rebuilt,
-      countCandidates: (policy, from, to) => countCandidates(candidates, policy, from, to),
+      countCandidates: (policy, from, to) => countCandidates(settledEntry, tail, policy, from, to),
     }
     return { entry, tailEvents, aggregates }
   }
@@ -273,21 +292,74 @@ function stubOf(event: StoredEvent): StoredEvent {
   return stub as StoredEvent
 }
 
-// The export builder's rules in its order: the real filter on the stub decides the rules that
-// depend on today's policy (they all run before the text rules), then the text verdict, then
-// dedup in receivedAt order. A test checks the result equals the export builder's stats.
-function countCandidates(
-  records: readonly CandidateRecord[],
+/**
+ * Verdicts of the rules that depend on today's policy (adversary list, version changes, TTL),
+ * one byte a record: 0 passes, else 1 + the index in DROP_REASONS.
+ */
+interface VerdictCache {
+  key: string
+  ttlCutoff: number
+  verdicts: Uint8Array
+}
+
+// Those rules run in the export's own filter on each record's stub. While the policy stays
+// the same, the only verdicts that can change are those of records the TTL cutoff passed
+// since the last request, so a warm request re-judges those and new records only.
+function policyVerdicts(
+  entry: Settled,
+  tail: readonly CandidateRecord[],
   policy: CandidacyPolicy,
-  from: number,
-  to: number,
-): CandidateCounts {
+): (index: number) => CandidacyVerdict {
   const check = createCandidacyFilter({
     now: policy.now,
     ttlDays: policy.ttlDays,
     adversaries: policy.excluded,
     versionChanges: policy.versionChanges,
   })
+  const key = JSON.stringify([
+    policy.ttlDays,
+    [...policy.excluded].sort(),
+    policy.versionChanges
+      .map((v) => [v.version, toEpochMs(v.changedAt)] as const)
+      .filter(([, at]) => at <= policy.now)
+      .sort(),
+  ])
+  const ttlCutoff = policy.now - policy.ttlDays * 86_400_000
+  const records = entry.candidates
+  const previous = entry.verdicts
+  const reuse = previous !== null && previous.key === key && previous.ttlCutoff <= ttlCutoff
+  const verdicts = new Uint8Array(records.length)
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!
+    const crossed = record.time >= (previous?.ttlCutoff ?? 0) && record.time < ttlCutoff
+    verdicts[i] =
+      reuse && i < previous.verdicts.length && !crossed
+        ? previous.verdicts[i]!
+        : encode(check(record.stub))
+  }
+  entry.verdicts = { key, ttlCutoff, verdicts }
+  const tailVerdicts = tail.map((record) => encode(check(record.stub)))
+  return (index) =>
+    decode(index < verdicts.length ? verdicts[index]! : tailVerdicts[index - verdicts.length]!)
+}
+
+const KEEP_VERDICT: CandidacyVerdict = { candidate: true }
+const DROP_VERDICTS = DROP_REASONS.map((reason): CandidacyVerdict => ({ candidate: false, reason }))
+const REASON_CODE = new Map<DropReason, number>(DROP_REASONS.map((reason, i) => [reason, i + 1]))
+const encode = (v: CandidacyVerdict) => (v.candidate ? 0 : REASON_CODE.get(v.reason)!)
+const decode = (code: number) => (code === 0 ? KEEP_VERDICT : DROP_VERDICTS[code - 1]!)
+
+// The export builder's rules in its order: the policy verdict (rules that run before the text
+// rules), then the text verdict, then dedup in receivedAt order. A test checks the result
+// equals the export's stats.
+function countCandidates(
+  entry: Settled,
+  tail: readonly CandidateRecord[],
+  policy: CandidacyPolicy,
+  from: number,
+  to: number,
+): CandidateCounts {
+  const verdictOf = policyVerdicts(entry, tail, policy)
   // Two dedup windows: the export of the window, and the export of everything (for the
   // 30-day count the low-volume rule needs). The verdict itself is computed once.
   const seen = createHashWindow(DEDUP_WINDOW)
@@ -297,8 +369,11 @@ function countCandidates(
   ) as Record<Signal, SignalCandidateCounts>
   const monthAgo = policy.now - 30 * 86_400_000
   let rowsLast30Days = 0
-  for (const record of records) {
-    const verdict = check(record.stub)
+  const settledCount = entry.candidates.length
+  const total = settledCount + tail.length
+  for (let i = 0; i < total; i++) {
+    const record = i < settledCount ? entry.candidates[i]! : tail[i - settledCount]!
+    const verdict = verdictOf(i)
     const kept = verdict.candidate && record.textVerdict === null
     if (kept && seenAll.add(record.hashHigh, record.hashLow) && record.time >= monthAgo) {
       rowsLast30Days += 1

@@ -9,6 +9,7 @@ import { createSqliteStore } from '../store/sqlite.ts'
 import type { EventRow, Store } from '../store/types.ts'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 import type { StatsReport } from './stats.ts'
+import { COUNT_CHECK_MS } from './stats-aggregates.ts'
 
 const DAY_MS = 86_400_000
 const T0 = Date.parse('2026-11-20T12:00:00Z')
@@ -167,6 +168,43 @@ describe('GET /v1/stats', () => {
     expect(r.adversaries).toEqual({ flagged: 0, confirmed: 1 })
   })
 
+  it('keeps matching the export as days pass the TTL and the rules change', async () => {
+    const c = await start()
+    await post(c, [...day(46, 10), ...day(44, 10), ...day(43, 10), ...day(10, 10)])
+    const matchesExport = async () => {
+      const r = await report(c)
+      const exported = (await (
+        await fetch(`${c.url}/v1/export/stats?format=native`, {
+          headers: { authorization: `Bearer ${c.secretKey}` },
+        })
+      ).json()) as { events: number; rows: number; dropped: Record<string, number> }
+      expect(r.candidates.dropped).toEqual(exported.dropped)
+      expect(r.candidates.rows).toBe(exported.rows)
+      return r
+    }
+    await matchesExport() // everything just received: read as the tail
+    clock = T0 + 120_000
+    const before = await matchesExport() // settled, verdicts cached
+    clock = T0 + 2 * DAY_MS + 120_000 // days 44 and 43 are now older than 45 days
+    const later = await matchesExport()
+    expect(later.candidates.dropped.older_than_ttl).toBeGreaterThan(
+      before.candidates.dropped.older_than_ttl,
+    )
+    await c.store.addVersionChange(c.project.id, {
+      version: 'v2',
+      changedAt: new Date(T0 - 5 * DAY_MS).toISOString(),
+    })
+    const changed = await matchesExport()
+    expect(changed.candidates.dropped.before_version_change).toBeGreaterThan(0)
+    await c.store.upsertAdversary(c.project.id, {
+      userId: 'troll',
+      status: 'confirmed',
+      reason: 'test',
+    })
+    const banned = await matchesExport()
+    expect(banned.candidates.dropped.adversarial_user).toBeGreaterThan(0)
+  })
+
   it('folds settled events in once and reads only the unsettled tail afterwards', async () => {
     const c = await start()
     await post(c, day(5, 30))
@@ -203,6 +241,10 @@ describe('GET /v1/stats', () => {
     clock = T0
     await post(c, day(2, 5))
     clock = T0 + 720_000
+    // Counting a million events takes ~90 ms, so the check runs every 30 s at most.
+    const soon = await report(c)
+    expect(soon.days.find((d) => d.day === '2026-11-18')!.shown).toBe(10)
+    clock = T0 + 720_000 + COUNT_CHECK_MS
     const after = await report(c)
     expect(after.days.find((d) => d.day === '2026-11-18')!.shown).toBe(15)
     expect(after.meta.rebuilt).toBe(true)
