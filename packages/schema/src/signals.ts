@@ -25,14 +25,15 @@ export type TrainingSignal = Exclude<Signal, 'thumbs_up' | 'response_shown'>
  *
  * @example SIGNAL_WEIGHTS.explicit_correction // 0.9
  */
-export const SIGNAL_WEIGHTS: Readonly<Record<TrainingSignal, number>> = Object.freeze({
-  explicit_correction: 0.9,
-  agent_escalation: 0.8,
-  csat: 0.7,
-  thumbs_down: 0.5,
-  session_abandon: 0.4,
-  rephrase: 0.3,
-})
+export const SIGNAL_WEIGHTS: Readonly<Record<TrainingSignal, number>> =
+  /* @__PURE__ */ Object.freeze({
+    explicit_correction: 0.9,
+    agent_escalation: 0.8,
+    csat: 0.7,
+    thumbs_down: 0.5,
+    session_abandon: 0.4,
+    rephrase: 0.3,
+  })
 
 /** True for signals that can ever become training rows. */
 export function isTrainingSignal(signal: Signal): signal is TrainingSignal {
