@@ -111,6 +111,7 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
         lower: days.map(() => low),
       },
     },
+    byVersion(report, x),
     banded(
       'thumbsUpRate',
       'Thumbs-up rate',
@@ -138,6 +139,36 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
       'decimal',
     ),
   ]
+}
+
+/** Thumbs-down and correction rate per product version, one line each (gaps where unused). */
+function byVersion(report: StatsReport, x: number[]): ChartSpec {
+  const versions = [...new Set(report.versions.map((v) => v.productVersion ?? 'unknown'))]
+  const index = new Map(report.days.map((d, i) => [d.day, i]))
+  const lines: ChartLine[] = []
+  versions.forEach((version, n) => {
+    const down: (number | null)[] = report.days.map(() => null)
+    const corrections: (number | null)[] = report.days.map(() => null)
+    for (const v of report.versions) {
+      const i = index.get(v.day)
+      if ((v.productVersion ?? 'unknown') !== version || i === undefined) continue
+      down[i] = v.rates.thumbsDown
+      corrections[i] = v.rates.correction
+    }
+    const color = `--series-${(n % 7) + 1}`
+    lines.push(
+      { label: `${version} thumbs-down`, values: down, color },
+      { label: `${version} corrections`, values: corrections, color, dash: [5, 4] },
+    )
+  })
+  return {
+    id: 'versions',
+    title: 'Rates by product version',
+    note: 'thumbs-down (solid) and corrections (dashed) per answer shown of each version',
+    format: 'percent',
+    x,
+    lines,
+  }
 }
 
 /**

@@ -76,6 +76,7 @@ describe('chartSpecs', () => {
       'shown',
       'volume',
       'rates',
+      'versions',
       'thumbsUpRate',
       'csat',
       'taskCompletion',
@@ -89,6 +90,17 @@ describe('chartSpecs', () => {
     }
     const length = specs.find((s) => s.id === 'meanLength')!
     expect(length.band!.upper.filter((v) => v !== null).length).toBeGreaterThan(20)
+    const versions = specs.find((s) => s.id === 'versions')!
+    expect(versions.lines.map((l) => l.label)).toEqual([
+      'v1 thumbs-down',
+      'v1 corrections',
+      'v2 thumbs-down',
+      'v2 corrections',
+    ])
+    // v2 ships 20 days before the end: v1's line stops where v2's begins.
+    const v1 = versions.lines[0]!.values
+    const v2 = versions.lines[2]!.values
+    expect(v1.findLastIndex((v) => v !== null)).toBeLessThanOrEqual(v2.findIndex((v) => v !== null))
     const rates = specs.find((s) => s.id === 'rates')!
     expect(rates.band!.lower.every((v) => v === 0.01)).toBe(true)
     expect(formatValue(0.0213, 'percent')).toBe('2.13 %')
@@ -135,10 +147,14 @@ describe('App', () => {
       expect.arrayContaining(['excluded_signal', 'adversarial_user', 'typo_correction']),
     )
     expect(root.querySelectorAll('[data-section=gates] tr[data-promote]')).toHaveLength(3)
-    expect(root.querySelectorAll('figure.chart')).toHaveLength(9)
+    expect(root.querySelectorAll('figure.chart')).toHaveLength(10)
     // happy-dom has no canvas: the charts say so (real Chromium draws them: see the browser test)
-    expect(root.querySelectorAll('[data-no-canvas]')).toHaveLength(9)
+    expect(root.querySelectorAll('[data-no-canvas]')).toHaveLength(10)
     expect(root.textContent).not.toContain(collector.secretKey)
+
+    await session.setDays(30)
+    expect(session.report.value!.days).toHaveLength(30)
+    expect(session.report.value!.days.at(-1)!.day).toBe('2026-11-26')
 
     session.signOut()
     expect(storage.size).toBe(0)
