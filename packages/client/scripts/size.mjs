@@ -1,7 +1,8 @@
 // Size budget of @tightloop/client, per import scenario (as sentry keeps its size limits):
 // builds each with vite in library mode into a temp folder, minifies it fully, prints raw and
-// gzip bytes with dependencies external and bundled, and exits non-zero when a budgeted
-// scenario passes its gzip budget or when "zod" appears in any build.
+// gzip bytes with dependencies external and bundled, and exits non-zero when the core passes
+// its gzip budget or when "zod" appears in any build. `measureClient()` is the same
+// measurement for src/size.test.ts, which runs it with every test.
 //
 //   pnpm --filter @tightloop/client size
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,15 +12,24 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, minify } from 'vite'
 
+/** The core's budget: gzip bytes, dependencies external, names as written. */
+export const BUDGET_GZIP_BYTES = 3 * 1024
 /** Named import scenarios; `budget` is gzip bytes, dependencies external, names as written. */
-const SCENARIOS = [
-  // What the widget and the script tag ship: the runtime with both detectors.
-  { name: '{ createClient }', imports: 'createClient', budget: 3 * 1024 },
+export const SCENARIOS = [
+  // The core: queue, batching, backoff, beacons, tab election, storage fallback.
+  { name: '{ createClient }', imports: 'createClient', budget: BUDGET_GZIP_BYTES },
+  // What the script tag ships: the core with both detectors turned on.
+  {
+    name: '{ createClient, rephraseDetector, abandonDetector }',
+    imports: 'createClient, rephraseDetector, abandonDetector',
+  },
+  { name: '{ createClient, rephraseDetector }', imports: 'createClient, rephraseDetector' },
+  { name: '{ createClient, abandonDetector }', imports: 'createClient, abandonDetector' },
   // Everything, for reference: storages, similarity, constants.
   { name: 'everything (export *)', imports: '*' },
 ]
 /** Names that must never reach a browser bundle. */
-const FORBIDDEN = ['zod']
+export const FORBIDDEN = ['zod']
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const entry = join(root, 'src/index.ts')
@@ -28,7 +38,7 @@ const dependencies = Object.keys(
 )
 const isDependency = (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
 
-async function bundle(imports, external) {
+export async function bundle(imports, external) {
   const outDir = mkdtempSync(join(tmpdir(), 'tightloop-client-size-'))
   const scenario = join(outDir, 'scenario.js')
   writeFileSync(
@@ -61,7 +71,7 @@ async function bundle(imports, external) {
 // Vite's library mode keeps whitespace in ES output; minify it fully (oxc, as vite does for apps).
 // With `mangle`, `_private` property names are shortened too, Preact's way: the shipping
 // bundle (the embed build) can do the same.
-async function minified(code, manglePrivate) {
+export async function minified(code, manglePrivate) {
   const out = await minify('index.js', code, {
     module: true,
     compress: true,
@@ -73,38 +83,71 @@ async function minified(code, manglePrivate) {
 }
 
 const gzip = (code) => gzipSync(code, { level: 9 }).length
-const row = (name, code) =>
-  `${name.padEnd(46)} ${String(code.length).padStart(7)} B raw ${String(gzip(code)).padStart(6)} B gzip`
 
-let failed = false
-for (const { name, imports, budget } of SCENARIOS) {
-  const externalBuild = await bundle(imports, true)
-  const bundledBuild = await bundle(imports, false)
-  const builds = [
-    ['deps external', await minified(externalBuild, false)],
-    ['deps external, _private mangled', await minified(externalBuild, true)],
-    ['deps bundled', await minified(bundledBuild, false)],
-    ['deps bundled, _private mangled', await minified(bundledBuild, true)],
-  ]
-  console.log(name)
-  for (const [label, code] of builds) console.log(row(`  ${label}`, code))
-  if (budget) {
-    const measured = gzip(builds[0][1])
-    const verdict = measured <= budget ? 'within' : `OVER by ${measured - budget} B`
-    console.log(
-      `  budget ${budget} B gzip (deps external, names as written): ${measured} B, ${verdict}`,
-    )
-    if (measured > budget) failed = true
-  }
-  for (const [label, code] of builds) {
-    for (const word of FORBIDDEN) {
-      if (code.includes(word)) {
-        console.error(
-          `  "${word}" appears in the ${label} build: a browser bundle must not carry it`,
-        )
-        failed = true
-      }
+const row = (name, raw, gzipped) =>
+  `${name.padEnd(46)} ${String(raw).padStart(7)} B raw ${String(gzipped).padStart(6)} B gzip`
+
+/**
+ * Builds and measures every scenario (or those whose name is in `only`). Each result has the
+ * gzip bytes of each build, the `forbidden` words found, and `over` when past its budget.
+ *
+ * @example const [core] = await measureClient(['{ createClient }']); core.gzip // 2990
+ */
+export async function measureClient(only, { bundled = true } = {}) {
+  const results = []
+  for (const { name, imports, budget } of SCENARIOS) {
+    if (only && !only.includes(name)) continue
+    const externalBuild = await bundle(imports, true)
+    const builds = [
+      ['deps external', await minified(externalBuild, false)],
+      ['deps external, _private mangled', await minified(externalBuild, true)],
+    ]
+    if (bundled) {
+      const bundledBuild = await bundle(imports, false)
+      builds.push(
+        ['deps bundled', await minified(bundledBuild, false)],
+        ['deps bundled, _private mangled', await minified(bundledBuild, true)],
+      )
     }
+    const sizes = builds.map(([label, code]) => ({ label, raw: code.length, gzip: gzip(code) }))
+    const forbidden = builds.flatMap(([label, code]) =>
+      FORBIDDEN.filter((word) => code.includes(word)).map(
+        (word) => `"${word}" in the ${label} build`,
+      ),
+    )
+    const measured = sizes[0].gzip
+    results.push({
+      code: builds[0][1],
+      name,
+      budget,
+      gzip: measured,
+      sizes,
+      forbidden,
+      over: budget !== undefined && measured > budget,
+    })
   }
+  return results
 }
-process.exit(failed ? 1 : 0)
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  let failed = false
+  const results = await measureClient()
+  const core = results[0].gzip
+  for (const { name, budget, gzip: measured, sizes, forbidden, over } of results) {
+    console.log(name)
+    for (const { label, raw, gzip: gzipped } of sizes) console.log(row(`  ${label}`, raw, gzipped))
+    if (name !== results[0].name)
+      console.log(`  over the core (deps external): +${measured - core} B gzip`)
+    if (budget) {
+      const verdict = over
+        ? `OVER by ${measured - budget} B`
+        : `within, ${budget - measured} B to spare`
+      console.log(
+        `  budget ${budget} B gzip (deps external, names as written): ${measured} B, ${verdict}`,
+      )
+    }
+    for (const word of forbidden) console.error(`  ${word}: a browser bundle must not carry it`)
+    if (over || forbidden.length) failed = true
+  }
+  process.exit(failed ? 1 : 0)
+}

@@ -3,6 +3,7 @@ import { BEACON_BUDGET_BYTES } from '@tightloop/schema/limits'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BATCH_MAX_BYTES, createClient, SDK } from './client.ts'
+import { abandonDetector } from './detectors.ts'
 import { idbStorage, type QueueStorage } from './storage.ts'
 import {
   fakeCollector,
@@ -560,7 +561,9 @@ describe('pages that go away', () => {
   })
 
   it('beacons the queue at pagehide with the key in the URL, and keeps it until answered', async () => {
-    const { client, page, time, beacons, collector } = await setup()
+    const { client, page, time, beacons, collector } = await setup({
+      detectors: [abandonDetector()],
+    })
     await client.shown(answer(1))
     await client.thumbsDown(answer(1))
     window.dispatchEvent(new Event('pagehide'))

@@ -1,5 +1,6 @@
-// createClient. One closure holds the write-ahead queue, its sender and the two detectors:
-// closures minify smallest, and the client ships under a 3 KB budget (scripts/size.mjs).
+// createClient. One closure holds the write-ahead queue, its sender, the session and the hooks
+// of the opt-in detectors (detectors.ts): closures minify smallest, and the client ships under
+// a 3 KB budget (scripts/size.mjs).
 import { signal } from '@preact/signals-core'
 import {
   BEACON_BUDGET_BYTES,
@@ -9,10 +10,16 @@ import {
 } from '@tightloop/schema/limits'
 import type { Signal } from '@tightloop/schema/signals'
 import { createEventIds } from './event-id.ts'
-import { promptSimilarity, REPHRASE_THRESHOLD } from './rephrase.ts'
 import { parseRetryAfter, retryDelay } from './retry.ts'
 import { idbStorage } from './storage.ts'
-import type { AnswerContext, ClientOptions, ClientStatus, FeedbackClient } from './types.ts'
+import type {
+  AnswerContext,
+  ClientOptions,
+  ClientStatus,
+  DetectorHooks,
+  DetectorHost,
+  FeedbackClient,
+} from './types.ts'
 
 /** Sent as `client.sdk` with every batch. */
 export const SDK = 'tightloop-js/0.1.0'
@@ -20,18 +27,15 @@ export const SDK = 'tightloop-js/0.1.0'
 export const BATCH_MAX_EVENTS = 50
 /** Largest request body: under the 64 KiB keepalive budget with room to spare. */
 export const BATCH_MAX_BYTES = 56 * 1024
-const ENVELOPE_BYTES = 160 // what surrounds the events in a body: sentAt, the client block
-const MAX_QUEUE_EVENTS = 1_000 // past this the oldest events are dropped, and counted
-const MAX_QUEUE_BYTES = 5_000_000 // 5 MB of event JSON, same
+// Written in place as literals (oxc keeps a module constant as a variable when its name is
+// shorter than its value): the queue holds 1,000 events or 5 MB of event JSON (past either the
+// oldest are dropped, and counted), 160 bytes surround the events in a body (sentAt, the
+// client block), storage not open within 5 s is broken (a Safari bug hangs it).
 /** Events wait this long for company before a batch leaves. */
 export const FLUSH_DELAY_MS = 1_000
 /** First retry after 2 s, doubling to 5 minutes, each ±50 % (posthog-js does the same). */
 export const RETRY_START_MS = 2_000
 export const RETRY_MAX_MS = 300_000
-const STORAGE_OPEN_TIMEOUT_MS = 5_000 // storage not open by then is broken (a Safari bug hangs it)
-const REPHRASE_WINDOW_MS = 300_000 // a rephrase follows its answer within 5 minutes
-const ABANDON_IDLE_MS = 600_000 // hidden 10 minutes: the user has gone, the session ends
-const HISTORY_LENGTH = 20 // answers a new prompt is compared with
 const USER_KEY = '$u' // the anonymous user id; its absence later means the store was evicted
 const DROPPED_KEY = '$d' // events given up on and not yet reported, shared by tabs
 
@@ -44,10 +48,6 @@ interface Item {
   _stored?: boolean
   /** In a request not yet answered, or handed to a beacon: not to be sent again for now. */
   _busy?: boolean
-}
-
-interface ShownAnswer extends AnswerContext {
-  _at: number
 }
 
 const encoder = new TextEncoder()
@@ -89,12 +89,11 @@ export function createClient(options: ClientOptions): FeedbackClient {
   const setT = options.setTimeout ?? setTimeout
   const clearT = options.clearTimeout ?? (clearTimeout as (handle: unknown) => void)
   const send = options.fetch ?? fetch
-  const nav = typeof navigator === 'object' ? navigator : undefined
+  const nav = globalThis.navigator as Navigator | undefined
   const beacon = options.sendBeacon ?? nav?.sendBeacon?.bind(nav)
   const locks = options.locks === undefined ? nav?.locks : options.locks
-  const maxEvents = options.maxQueueEvents ?? MAX_QUEUE_EVENTS
-  const maxBytes = options.maxQueueBytes ?? MAX_QUEUE_BYTES
-  const idleMs = options.abandonIdleMs ?? ABANDON_IDLE_MS
+  const maxEvents = options.maxQueueEvents ?? 1_000
+  const maxBytes = options.maxQueueBytes ?? 5_000_000
   const name = `tightloop:${key}`
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/events?key=${encodeURIComponent(key)}`
   const nextId = createEventIds(now, random)
@@ -123,15 +122,26 @@ export function createClient(options: ClientOptions): FeedbackClient {
   let timer: unknown
   let timerAt = 0
   let running: Promise<void> | undefined
-  // The session and its detectors.
+  // The session and the detectors' hooks.
   let sessionId = nextId()
-  let lastActivity = now()
-  let hiddenAt = 0
-  let hideTimer: unknown
-  let history: ShownAnswer[] = []
-  let resolved = new Set<string>()
   let pendingPrompt: string | undefined
+  let hooks: DetectorHooks[] = []
   let closed = false
+  // Calls one hook of every detector, in order; resolves when what they return has. A detector
+  // that throws hurts neither the page nor the event being queued.
+  const tell = <K extends keyof DetectorHooks>(
+    hook: K,
+    ...args: Parameters<DetectorHooks[K] & {}>
+  ) =>
+    Promise.all(
+      hooks.map((detector) => {
+        try {
+          return (detector[hook] as (...a: unknown[]) => unknown)?.(...args)
+        } catch {
+          return undefined
+        }
+      }),
+    )
 
   const status = signal({} as ClientStatus)
   const update = (patch?: Partial<ClientStatus>) => {
@@ -233,7 +243,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
 
   const pick = (leaving?: boolean) => {
     const list: Item[] = []
-    let bytes = ENVELOPE_BYTES
+    let bytes = 160 // the envelope
     for (const item of items.values()) {
       if (list.length >= (leaving ? BATCH_MAX_EVENTS : limit)) break
       // Unstored events wait for their write. A big event goes alone, but not with a leaving
@@ -353,7 +363,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
         const timeout = setT(() => {
           fail()
           resolve()
-        }, STORAGE_OPEN_TIMEOUT_MS)
+        }, 5_000) // storage not open by then is broken
         ;(async () => {
           try {
             const id = new Map(await store?.entries()).get(USER_KEY)
@@ -399,13 +409,12 @@ export function createClient(options: ClientOptions): FeedbackClient {
   const emit = (type: Signal, answer: AnswerContext & { comment?: string }, extra?: object) => {
     if (closed) return
     const eventId = nextId()
-    lastActivity = now()
     const event = {
       eventId,
       signal: type,
       requestId: answer.requestId,
       sessionId,
-      occurredAt: new Date(lastActivity).toISOString(),
+      occurredAt: new Date(now()).toISOString(),
       prompt: clip(answer.prompt, MAX_PROMPT_BYTES),
       response: clip(answer.response, MAX_RESPONSE_BYTES),
       comment: clip(answer.comment, MAX_COMMENT_BYTES),
@@ -414,6 +423,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
       modelVersion: options.modelVersion,
       ...extra,
     }
+    tell('event', event)
     return ready.then(() => {
       const json = JSON.stringify({ ...event, userId })
       const item = { _id: eventId, _json: json, _bytes: sizeOf(json) }
@@ -425,46 +435,22 @@ export function createClient(options: ClientOptions): FeedbackClient {
     })
   }
 
-  // The session ends (page closed, or hidden past the idle timeout). If the last answer shown
-  // got no resolving signal it was abandoned: reported once, then a new session begins.
-  const endSession = () => {
-    const last = history.at(-1)
-    if (last && !resolved.has(last.requestId)) {
-      emit('session_abandon', last, { idleMs: now() - lastActivity })
-    }
-    history = []
-    resolved = new Set()
-    pendingPrompt = undefined
-    sessionId = nextId()
-  }
-  // Hidden past the idle timeout: by the timer, or on return if a frozen page missed it.
-  const endIfIdle = () => {
-    if (hiddenAt && now() - hiddenAt >= idleMs) {
-      hiddenAt = 0
-      endSession()
-    }
-  }
-
   const on = (target: EventTarget | undefined, type: string, listener: () => unknown) =>
     target?.addEventListener(type, safe(listener), { signal: lifetime.signal })
-  const win = typeof window === 'object' ? window : undefined
-  on(typeof document === 'object' ? document : undefined, 'visibilitychange', () => {
-    if (document.hidden) {
-      hiddenAt = now()
-      hideTimer = setT(endIfIdle, idleMs)
-      leave(false)
-    } else {
-      clearT(hideTimer)
-      endIfIdle()
-      hiddenAt = 0
+  const win = globalThis.window as Window | undefined
+  on(globalThis.document, 'visibilitychange', () => {
+    if (document.hidden) leave(false)
+    else {
       // Back from the back/forward cache: a beacon's fate is unknown, so send those again.
       for (const item of items.values()) item._busy = false
       flush()
     }
+    tell('hidden', document.hidden)
   })
   on(win, 'pagehide', async () => {
-    endSession()
-    // The abandonment joins the queue a microtask later; microtasks still run before unload.
+    tell('pagehide')
+    // What detectors queued (an abandonment) joins the queue a microtask later; microtasks
+    // still run before unload.
     await done
     leave(true)
   })
@@ -475,20 +461,30 @@ export function createClient(options: ClientOptions): FeedbackClient {
   })
   on(win, 'offline', () => update({ online: false }))
 
+  // What a detector gets: the clock and timers, a way to queue, the session (types.ts).
+  const host: DetectorHost = {
+    now,
+    setTimeout: setT,
+    clearTimeout: clearT,
+    emit,
+    get sessionId() {
+      return sessionId
+    },
+    endSession() {
+      pendingPrompt = undefined
+      sessionId = nextId()
+    },
+  }
+  hooks = (options.detectors ?? []).map((detector) => detector(host))
+
   return {
     status,
     get sessionId() {
       return sessionId
     },
-    thumbsUp: safe((answer) => {
-      resolved.add(answer.requestId)
-      return emit('thumbs_up', answer)
-    }),
+    thumbsUp: safe((answer) => emit('thumbs_up', answer)),
     thumbsDown: safe((answer) => emit('thumbs_down', answer)),
-    csat: safe((answer) => {
-      if (answer.score >= 4) resolved.add(answer.requestId)
-      return emit('csat', answer, { csat: answer.score })
-    }),
+    csat: safe((answer) => emit('csat', answer, { csat: answer.score })),
     correct: safe((answer) =>
       emit('explicit_correction', answer, {
         correctionText: clip(answer.correctionText, MAX_RESPONSE_BYTES),
@@ -498,36 +494,15 @@ export function createClient(options: ClientOptions): FeedbackClient {
       emit('agent_escalation', answer, { escalationReason: answer.reason }),
     ),
     shown: safe((answer) => {
-      const shown = { ...answer, prompt: answer.prompt ?? pendingPrompt, _at: now() }
+      const shown = { ...answer, prompt: answer.prompt ?? pendingPrompt }
       pendingPrompt = undefined
-      history = [...history.slice(1 - HISTORY_LENGTH), shown]
       return emit('response_shown', shown)
     }),
     prompted: safe((text: string, requestId?: string) => {
-      lastActivity = now()
       pendingPrompt = text
-      let best: ShownAnswer | undefined
-      let score = options.rephraseThreshold ?? REPHRASE_THRESHOLD
-      for (const answer of history) {
-        const age = now() - answer._at
-        if (!answer.prompt || age > (options.rephraseWindowMs ?? REPHRASE_WINDOW_MS)) continue
-        const similarity = promptSimilarity(text, answer.prompt)
-        if (similarity >= score) {
-          best = answer
-          score = similarity
-        }
-      }
-      if (best) {
-        return emit(
-          'rephrase',
-          { ...best, requestId: requestId ?? best.requestId },
-          { rephraseOf: best.requestId, similarity: score },
-        )
-      }
+      return tell('prompted', text, requestId)
     }),
-    resolve: (requestId) => {
-      resolved.add(requestId)
-    },
+    resolve: safe((requestId: string) => tell('resolve', requestId)),
     flush: safe(async () => {
       await ready
       await lastWrite
@@ -540,7 +515,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
       stopped = true
       lifetime.abort()
       clearT(timer)
-      clearT(hideTimer)
+      tell('close')
       release?.()
       channel?.close()
       channel = undefined

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClient } from './client.ts'
+import { abandonDetector, rephraseDetector } from './detectors.ts'
 import { REPHRASE_THRESHOLD } from './rephrase.ts'
 import { memoryStorage } from './storage.ts'
 import { fakeCollector, fakeTime, setHidden, settle } from './test-support.ts'
-import type { ClientOptions, FeedbackClient } from './types.ts'
+import type { ClientOptions, Detector, DetectorHooks, FeedbackClient } from './types.ts'
 
 let clients: FeedbackClient[] = []
 afterEach(async () => {
@@ -13,6 +14,7 @@ afterEach(async () => {
   setHidden(false)
 })
 
+/** A client with both detectors at their defaults unless `options.detectors` says otherwise. */
 async function open(options: Partial<ClientOptions> = {}) {
   const time = fakeTime()
   const collector = fakeCollector()
@@ -26,6 +28,7 @@ async function open(options: Partial<ClientOptions> = {}) {
     setTimeout: time.setTimeout,
     clearTimeout: time.clearTimeout,
     locks: null,
+    detectors: [rephraseDetector(), abandonDetector()],
     ...options,
   })
   clients.push(client)
@@ -81,12 +84,12 @@ describe('the rephrase detector', () => {
     await quiet.client.prompted('How do I reset my PIN?') // past the 5-minute window
     expect(await quiet.sent('rephrase')).toEqual([])
 
-    const strict = await open({ rephraseThreshold: 1.01 })
+    const strict = await open({ detectors: [rephraseDetector({ threshold: 1.01 })] })
     await strict.client.shown(pin)
     await strict.client.prompted('How do I reset my PIN?')
     expect(await strict.sent('rephrase')).toEqual([])
 
-    const wide = await open({ rephraseWindowMs: 3_600_000 })
+    const wide = await open({ detectors: [rephraseDetector({ windowMs: 3_600_000 })] })
     await wide.client.shown(pin)
     await wide.time.advance(1_800_000)
     await wide.client.prompted('How do I reset my PIN?')
@@ -150,7 +153,7 @@ describe('the abandonment detector', () => {
   })
 
   it('reports a page hidden past the idle timeout, not one hidden briefly', async () => {
-    const { client, time, sent } = await open({ abandonIdleMs: 60_000 })
+    const { client, time, sent } = await open({ detectors: [abandonDetector({ idleMs: 60_000 })] })
     await client.shown(pin)
     setHidden(true)
     await time.advance(30_000)
@@ -165,7 +168,7 @@ describe('the abandonment detector', () => {
   })
 
   it('reports on return a page frozen past the timeout, whose timer never ran', async () => {
-    const { client, time, sent } = await open({ abandonIdleMs: 60_000 })
+    const { client, time, sent } = await open({ detectors: [abandonDetector({ idleMs: 60_000 })] })
     await client.shown(pin)
     setHidden(true)
     await settle()
@@ -180,5 +183,94 @@ describe('the abandonment detector', () => {
     window.dispatchEvent(new Event('pagehide'))
     await settle()
     expect(await sent('session_abandon')).toEqual([])
+  })
+})
+
+describe('detectors are opt-in', () => {
+  it('without them: no rephrase, no abandonment, one session; prompts still reach answers', async () => {
+    const { client, time, sent } = await open({ detectors: undefined })
+    const sessionId = client.sessionId
+    await client.shown(pin)
+    await client.prompted('How do I reset my PIN?')
+    await client.shown({ requestId: 'r2', response: 'Settings, then PIN.' })
+    setHidden(true)
+    await time.advance(3_600_000)
+    setHidden(false)
+    window.dispatchEvent(new Event('pagehide'))
+    await settle()
+    expect(await sent('rephrase')).toEqual([])
+    expect(await sent('session_abandon')).toEqual([])
+    expect(await sent('response_shown')).toMatchObject([
+      { requestId: 'r1', sessionId },
+      { requestId: 'r2', prompt: 'How do I reset my PIN?', sessionId },
+    ])
+    expect(client.sessionId).toBe(sessionId)
+  })
+
+  it('a prompt never rephrases an answer of a session that ended', async () => {
+    const { client, sent } = await open()
+    await client.shown(pin)
+    window.dispatchEvent(new Event('pagehide')) // back from the back/forward cache later
+    await settle()
+    await client.prompted('How do I reset my PIN?')
+    expect(await sent('rephrase')).toEqual([])
+    expect(await sent('session_abandon')).toHaveLength(1)
+  })
+
+  it('calls every hook in order, and a throwing detector hurts neither the page nor the events', async () => {
+    const calls: string[] = []
+    const recorder: Detector = (host) => ({
+      event: (event) => calls.push(`event ${event.signal} ${event.requestId}`),
+      prompted: (text, requestId) => calls.push(`prompted ${text} ${requestId}`),
+      resolve: (requestId) => calls.push(`resolve ${requestId}`),
+      hidden: (hidden) => calls.push(`hidden ${hidden}`),
+      pagehide: () => {
+        calls.push('pagehide')
+        host.emit('thumbs_down', { requestId: 'from-detector' })
+      },
+      close: () => calls.push('close'),
+    })
+    const thrower: Detector = () => {
+      const fail = () => {
+        throw new Error('a broken detector')
+      }
+      const hooks: DetectorHooks = {}
+      for (const name of ['event', 'prompted', 'resolve', 'hidden', 'pagehide', 'close'] as const)
+        hooks[name] = fail
+      return hooks
+    }
+    const beacons: string[] = []
+    const { client, sent } = await open({
+      detectors: [thrower, recorder, thrower],
+      sendBeacon: (_url, body) => {
+        beacons.push(body)
+        return true
+      },
+    })
+    await client.shown(pin)
+    await expect(client.prompted('hello there', 'r2')).resolves.toBeUndefined()
+    await client.resolve('r1')
+    setHidden(true)
+    await settle()
+    setHidden(false)
+    await settle()
+    window.dispatchEvent(new Event('pagehide'))
+    await settle()
+    expect(calls).toEqual([
+      'event response_shown r1',
+      'prompted hello there r2',
+      'resolve r1',
+      'hidden true',
+      'hidden false',
+      'pagehide',
+      'event thumbs_down from-detector',
+    ])
+    // What a detector queues at pagehide leaves in the page's last beacon.
+    expect(
+      JSON.parse(beacons.at(-1)!).events.map((e: { requestId: string }) => e.requestId),
+    ).toContain('from-detector')
+    expect((await sent('response_shown')).map((e) => e.requestId)).toEqual(['r1'])
+    await client.close()
+    expect(calls.at(-1)).toBe('close')
   })
 })

@@ -13,6 +13,7 @@ describe('dist/tightloop.js', async () => {
   it('holds the client, the widget and preact, and no zod or server code', () => {
     const has = (part: string) => size.sources.some((s) => s.includes(part))
     expect(has('packages/client/src/client.ts')).toBe(true)
+    expect(has('packages/client/src/detectors.ts')).toBe(true) // rephrase and abandonment on
     expect(has('packages/widget/src/feedback.tsx')).toBe(true)
     expect(has('preact')).toBe(true)
     expect(size.forbidden).toEqual([])
