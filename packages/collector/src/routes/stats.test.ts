@@ -1,29 +1,52 @@
-// GET /v1/stats through the real server on a real SQLite file, with an injected clock.
+// GET /v1/stats through the real server with an injected clock: on a real SQLite file, and on
+// a real PostgreSQL (fresh schema) when TIGHTLOOP_TEST_POSTGRES names one.
 
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createPostgresStore } from '../store/postgres.ts'
 import { createSqliteStore } from '../store/sqlite.ts'
 import type { EventRow, Store } from '../store/types.ts'
-import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import { createTestSchema, makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 import type { StatsReport } from './stats.ts'
 import { COUNT_CHECK_MS } from './stats-aggregates.ts'
 
 const DAY_MS = 86_400_000
 const T0 = Date.parse('2026-11-20T12:00:00Z')
 
+const POSTGRES_URL = process.env.TIGHTLOOP_TEST_POSTGRES
+if (!POSTGRES_URL && process.env.TIGHTLOOP_REQUIRE_POSTGRES === '1') {
+  throw new Error('TIGHTLOOP_REQUIRE_POSTGRES=1 but TIGHTLOOP_TEST_POSTGRES is not set')
+}
+const ENGINES = ['sqlite', ...(POSTGRES_URL ? ['postgres'] : [])] as const
+
 let collector: TestCollector | undefined
+let cleanup: (() => Promise<void>) | undefined
 let clock = T0
 afterEach(async () => {
   await collector?.close()
+  await cleanup?.()
   collector = undefined
+  cleanup = undefined
   clock = T0
 })
 
+let engine: (typeof ENGINES)[number] = 'sqlite'
+
 async function start() {
-  collector = await startTestCollector({ now: () => clock })
+  if (engine === 'postgres') {
+    const schema = await createTestSchema(POSTGRES_URL!)
+    const store = createPostgresStore(schema.url, { maxConnections: 4 })
+    cleanup = async () => {
+      await store.close()
+      await schema.drop()
+    }
+    collector = await startTestCollector({ store, now: () => clock })
+  } else {
+    collector = await startTestCollector({ now: () => clock })
+  }
   return collector
 }
 
@@ -78,7 +101,11 @@ function day(daysAgo: number, n: number, version = 'v1'): FeedbackEvent[] {
   return events
 }
 
-describe('GET /v1/stats', () => {
+describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
+  beforeEach(() => {
+    engine = name
+  })
+
   it('needs the secret key and rejects bad queries with a clear 4xx', async () => {
     const c = await start()
     const none = await fetch(`${c.url}/v1/stats`)
@@ -288,6 +315,12 @@ describe('GET /v1/stats', () => {
     expect(low.message).toMatch(/validated feedback events in the last 30 days, under 500/)
     expect(r.gates).toHaveLength(1)
     expect(r.gates[0]!.promote).toBe(false)
+  })
+})
+
+describe('GET /v1/stats cold builds (SQLite)', () => {
+  beforeEach(() => {
+    engine = 'sqlite'
   })
 
   it('answers 202 with the progress while a cold build runs, then the report', async () => {
