@@ -43,10 +43,10 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     return () => collector.close()
   })
 
-  const openPage = async () => {
+  const openPage = async (options?: Record<string, unknown>) => {
     const page = await browser.context.newPage()
     page.on('pageerror', (error) => pageErrors.push(error))
-    await openClientPage(page, site.pageUrl(collector.publicKey))
+    await openClientPage(page, site.pageUrl(collector.publicKey, options))
     return page
   }
 
@@ -90,6 +90,33 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     for (const request of leaving) expect(request.contentType).toMatch(/^text\/plain/)
     const how = leaving.map((r) => (r.mode === 'no-cors' ? 'beacon' : 'keepalive fetch'))
     console.log(`small queue at close: sent by ${how.join(', ')}`)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('with both detectors on, the abandonment of the last answer leaves as the tab closes', async () => {
+    const page = await openPage({ detectors: true })
+    site.fault = () => 'abort' // nothing leaves before the close (see the test above)
+    await page.evaluate(async () => {
+      const { client } = window as unknown as ClientWindow
+      await client.shown({
+        requestId: 'pin-1',
+        prompt: 'How do I reset my PIN?',
+        response: 'Settings.',
+      })
+      await client.prompted('how can I reset my pin', 'pin-2') // a rephrase of pin-1
+    })
+    await sendFailedOnce()
+    const before = site.requests.length
+    site.fault = () => 'pass'
+    await page.close()
+
+    const signals = async () =>
+      (await storedEvents(collector)).map((row) => `${row.signal} ${row.requestId}`).sort()
+    const expected = ['rephrase pin-2', 'response_shown pin-1', 'session_abandon pin-1']
+    expect(await waitUntil(async () => (await signals()).length === 3, 10_000)).toBe(true)
+    expect(await signals()).toEqual(expected)
+    const leaving = site.requests.slice(before).flatMap((r) => r.events.map((e) => e.signal))
+    expect(leaving).toContain('session_abandon')
     expect(pageErrors).toEqual([])
   })
 

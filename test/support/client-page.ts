@@ -98,7 +98,10 @@ export interface ClientSite {
   fault: (req: IncomingMessage) => Fault
   /** Collector base URL the front forwards to; set before the first page loads. */
   collectorUrl: string
-  /** URL of the test page: it creates `window.client` with these options. */
+  /**
+   * URL of the test page: it creates `window.client` with these options (JSON; `detectors:
+   * true` turns on `rephraseDetector()` and `abandonDetector()`).
+   */
   pageUrl(key: string, options?: Record<string, unknown>): string
   close(): Promise<void>
 }
@@ -109,11 +112,14 @@ const PAGE = `<!doctype html>
 <script type="module">
 import * as tightloop from '/client.js'
 const params = new URLSearchParams(location.search)
+// detectors: true turns both opt-in detectors on, as the script tag does.
+const { detectors, ...options } = JSON.parse(params.get('options') || '{}')
 window.tightloop = tightloop
 window.client = tightloop.createClient({
   endpoint: params.get('endpoint'),
   key: params.get('key'),
-  ...JSON.parse(params.get('options') || '{}'),
+  ...options,
+  ...(detectors && { detectors: [tightloop.rephraseDetector(), tightloop.abandonDetector()] }),
 })
 window.clientReady = true
 </script>
@@ -319,6 +325,8 @@ export interface PageClient {
   thumbsDown(answer: Answer & { comment?: string }): Promise<void>
   csat(answer: Answer & { score: number }): Promise<void>
   correct(answer: Answer & { correctionText: string }): Promise<void>
+  shown(answer: Answer): Promise<void>
+  prompted(text: string, requestId?: string): Promise<void>
   flush(): Promise<void>
   close(): Promise<void>
   status: {
