@@ -44,6 +44,9 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
   const days = report.days
   const x = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000)
   const sigmas = report.alertOptions.sigmas
+  const thin = thinDays(report)
+  /** A day's own value, or a gap on a thin day (its rates are noise: see thinDays). */
+  const unlessThin = (values: (number | null)[]) => values.map((v, i) => (thin[i] ? null : v))
   const banded = (
     metric: Metric,
     title: string,
@@ -58,7 +61,12 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
       format,
       x,
       lines: [
-        { label: 'daily', values: points.map((p) => p.value), color: '--series-1', width: 1 },
+        {
+          label: 'daily',
+          values: unlessThin(points.map((p) => p.value)),
+          color: '--series-1',
+          width: 1,
+        },
         {
           label: `${report.alertOptions.currentDays}-day mean`,
           values: points.map((p) => p.current),
@@ -102,8 +110,16 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
       format: 'percent',
       x,
       lines: [
-        { label: 'thumbs-down', values: days.map((d) => d.rates.thumbsDown), color: '--series-2' },
-        { label: 'corrections', values: days.map((d) => d.rates.correction), color: '--series-3' },
+        {
+          label: 'thumbs-down',
+          values: unlessThin(days.map((d) => d.rates.thumbsDown)),
+          color: '--series-2',
+        },
+        {
+          label: 'corrections',
+          values: unlessThin(days.map((d) => d.rates.correction)),
+          color: '--series-3',
+        },
       ],
       band: {
         label: `reference ${low * 100}–${high * 100} %`,
@@ -111,7 +127,7 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
         lower: days.map(() => low),
       },
     },
-    byVersion(report, x),
+    byVersion(report, x, thin),
     banded(
       'thumbsUpRate',
       'Thumbs-up rate',
@@ -142,7 +158,7 @@ export function chartSpecs(report: StatsReport): ChartSpec[] {
 }
 
 /** Thumbs-down and correction rate per product version, one line each (gaps where unused). */
-function byVersion(report: StatsReport, x: number[]): ChartSpec {
+function byVersion(report: StatsReport, x: number[], thin: readonly boolean[]): ChartSpec {
   const versions = [...new Set(report.versions.map((v) => v.productVersion ?? 'unknown'))]
   const index = new Map(report.days.map((d, i) => [d.day, i]))
   const lines: ChartLine[] = []
@@ -151,7 +167,7 @@ function byVersion(report: StatsReport, x: number[]): ChartSpec {
     const corrections: (number | null)[] = report.days.map(() => null)
     for (const v of report.versions) {
       const i = index.get(v.day)
-      if ((v.productVersion ?? 'unknown') !== version || i === undefined) continue
+      if ((v.productVersion ?? 'unknown') !== version || i === undefined || thin[i]) continue
       down[i] = v.rates.thumbsDown
       corrections[i] = v.rates.correction
     }
@@ -169,6 +185,25 @@ function byVersion(report: StatsReport, x: number[]): ChartSpec {
     x,
     lines,
   }
+}
+
+/** A day with fewer answers than this share of the median day is drawn as a gap. */
+const THIN_DAY_SHARE = 0.1
+
+/**
+ * Days too thin to draw a rate for: fewer answers shown than a tenth of the median day. The
+ * day just begun is one (minutes after midnight, yesterday's late feedback over a handful of
+ * answers reads as a 400 % rate); the alert rules pool days by volume and need no such rule.
+ *
+ * @example thinDays(report).at(-1) // true just after midnight UTC
+ */
+export function thinDays(report: StatsReport): boolean[] {
+  const shown = report.days
+    .map((d) => d.shown)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b)
+  const median = shown.length ? shown[Math.floor(shown.length / 2)]! : 0
+  return report.days.map((d) => d.shown === 0 || d.shown < THIN_DAY_SHARE * median)
 }
 
 /**

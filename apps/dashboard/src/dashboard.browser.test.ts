@@ -125,6 +125,27 @@ async function chartPixels(page: Page) {
   )
 }
 
+/** axe-core's violations on the page, in short. */
+async function axeViolations(page: Page) {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: join(REPO, 'node_modules/axe-core/axe.min.js') })
+  }
+  return page.evaluate(async () => {
+    type Result = {
+      violations: { id: string; impact: string; nodes: { target: string[] }[] }[]
+    }
+    const { axe } = window as unknown as {
+      axe: { run: (c: unknown, o: unknown) => Promise<Result> }
+    }
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }))
+  })
+}
+
 async function signIn(page: Page, key: string) {
   await page.fill('input[name=secret-key]', key)
   await page.click('button[type=submit]')
@@ -150,6 +171,7 @@ describe.skipIf(skipBrowser)('dashboard in Chromium', () => {
     await expect.poll(() => page.textContent('[role=alert]')).toMatch(/public key \(pk_…\)/)
     expect(await page.$('figure.chart')).toBeNull()
     expect(page.url()).toBe(`${url}/dashboard/`)
+    expect(await axeViolations(page)).toEqual([])
     await page.close()
   })
 
@@ -260,6 +282,7 @@ describe.skipIf(skipBrowser)('dashboard in Chromium', () => {
     expect(Math.min(...reloads)).toBeLessThan(PAGE_BUDGET_MS)
 
     // Light, then dark (the system setting changes while the page is open).
+    expect(await axeViolations(page)).toEqual([])
     const light = PNG.sync.read(await page.screenshot({ fullPage: true }))
     writeFileSync(join(SHOTS, 'light.png'), PNG.sync.write(light))
     await page.emulateMedia({ colorScheme: 'dark' })
@@ -277,6 +300,7 @@ describe.skipIf(skipBrowser)('dashboard in Chromium', () => {
       expect(ink).toBeGreaterThan(0.03) // text, tables and chart lines
       expect(ink).toBeLessThan(0.6) // not a blank or inverted page
     }
+    expect(await axeViolations(page)).toEqual([])
     const darkCharts = await chartPixels(page)
     for (const chart of darkCharts) expect(chart.drawn, chart.id ?? '').toBeGreaterThan(2_000)
     // Chart text follows the scheme: axis labels are light on dark.

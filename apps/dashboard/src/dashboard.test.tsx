@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedProject } from '../../collector/src/seed.ts'
 import { fetchStats, keyProblem, StatsError, type StatsReport } from './api.ts'
 import { App } from './app.tsx'
-import { chartSpecs, formatValue } from './charts.ts'
+import { chartSpecs, formatValue, thinDays } from './charts.ts'
 import { createSession } from './session.ts'
 
 const NOW = Date.parse('2026-11-26T12:00:00Z')
@@ -103,6 +103,16 @@ describe('chartSpecs', () => {
     expect(v1.findLastIndex((v) => v !== null)).toBeLessThanOrEqual(v2.findIndex((v) => v !== null))
     const rates = specs.find((s) => s.id === 'rates')!
     expect(rates.band!.lower.every((v) => v === 0.01)).toBe(true)
+    // The test clock is noon: today is half a day, not thin. A day of 3 answers is.
+    expect(thinDays(report).filter(Boolean)).toHaveLength(0)
+    const early = structuredClone(report)
+    const today = early.days.at(-1)!
+    today.shown = 3
+    today.rates.thumbsDown = 4
+    const earlySpecs = chartSpecs(early)
+    const downLine = earlySpecs.find((s) => s.id === 'rates')!.lines[0]!.values
+    expect(downLine.at(-1)).toBeNull()
+    expect(downLine.at(-2)).not.toBeNull()
     expect(formatValue(0.0213, 'percent')).toBe('2.13 %')
     expect(formatValue(null, 'count')).toBe('–')
   })

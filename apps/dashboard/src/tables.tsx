@@ -240,7 +240,8 @@ export function VersionTable({ report }: { report: StatsReport }) {
     byVersion.set(key, row)
   }
   return (
-    <section class="card scroll" data-section="versions">
+    // Full width: six numeric columns do not fit a third of the page.
+    <section class="card wide" data-section="versions">
       <h2>Per product version</h2>
       <table>
         <thead>
