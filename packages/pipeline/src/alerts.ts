@@ -1,13 +1,28 @@
 // Drift alerts over a daily series: each alert names the rule that fired and its numbers.
 //
-// Windows: a metric's "current" value is the mean of the last `currentDays` days (3 by
-// default: one odd day is noise, three in a row is a shift) and its baseline is the
+// Windows (drift-window.ts): a metric's "current" value is the last `currentDays` days pooled
+// by sample size (3 by default: one odd day is noise, three in a row is a shift) and its
+// baseline is the
 // `baselineDays` days before those (14). σ is the standard deviation of the baseline's daily
 // values, floored at `minRelativeSigma` of its mean so a flat baseline cannot make any wiggle
 // an alert, and for CSAT and the rates at the baseline days' mean sampling error (a 14-day
 // deviation that came out small by chance would otherwise turn an ordinary day into an alert).
 import type { DriftSummary } from './drift.ts'
-import { mean, standardDeviation } from './robust-stats.ts'
+import {
+  byAnswers,
+  byRatings,
+  byShown,
+  csatSamplingError,
+  DEFAULT_DRIFT_ALERT_OPTIONS,
+  type DriftAlertOptions,
+  rateSamplingError,
+  taskCompletionRate,
+  thumbsUpRate,
+  windowShift,
+} from './drift-window.ts'
+
+export { BANDED_METRICS, type BandedMetric, type BandPoint, driftBands } from './drift-bands.ts'
+export { DEFAULT_DRIFT_ALERT_OPTIONS, type DriftAlertOptions } from './drift-window.ts'
 
 /**
  * The alert rules.
@@ -50,59 +65,12 @@ export interface DriftAlert {
 /** The answer measures `guardrail_drift` watches. */
 export type GuardrailMetric = 'meanLength' | 'meanTypeTokenRatio' | 'meanSpecificity'
 
-/** Thresholds and windows; every field has a documented default. */
-export interface DriftAlertOptions {
-  /** Days in the trailing baseline; default 14. */
-  baselineDays?: number
-  /** Days averaged into the current value; default 3. */
-  currentDays?: number
-  /** Distance from the baseline, in σ, that fires; default 2. */
-  sigmas?: number
-  /** Floor of σ as a share of the baseline mean; default 0.01. */
-  minRelativeSigma?: number
-  /** Largest relative change of the thumbs-up rate that still counts as held; default 0.15. */
-  thumbsUpHeldTolerance?: number
-  /** Least validated events in 30 days; default 500. */
-  minValidatedPerMonth?: number
-  /**
-   * Validated events of the last 30 days if known (e.g. the export's kept rows); otherwise
-   * the series' `trainingSignals` are summed, an upper bound.
-   */
-  validatedLast30Days?: number
-  /** Largest share of feedback from flagged adversaries; default 0.10. */
-  maxAdversaryShare?: number
-  /** Days the adversary share is measured over; default 7. */
-  adversaryWindowDays?: number
-}
-
-/**
- * Defaults of {@link DriftAlertOptions}.
- *
- * @example DEFAULT_DRIFT_ALERT_OPTIONS.baselineDays // 14
- */
-export const DEFAULT_DRIFT_ALERT_OPTIONS = Object.freeze({
-  baselineDays: 14,
-  currentDays: 3,
-  sigmas: 2,
-  minRelativeSigma: 0.01,
-  thumbsUpHeldTolerance: 0.15,
-  minValidatedPerMonth: 500,
-  maxAdversaryShare: 0.1,
-  adversaryWindowDays: 7,
-})
-
 const GUARDRAILS: readonly GuardrailMetric[] = [
   'meanLength',
   'meanTypeTokenRatio',
   'meanSpecificity',
 ]
 const MONTH_DAYS = 30
-const byAnswers = (d: DriftSummary) => d.answers.count
-const byRatings = (d: DriftSummary) => d.csat.count
-const byShown = (d: DriftSummary) => d.shown
-const thumbsUpRate = (d: DriftSummary) => d.rates.thumbsUp
-const taskCompletionRate = (d: DriftSummary) => d.rates.taskCompletion
-
 /**
  * Evaluates every rule on every day of a daily series (consecutive days, oldest first, as
  * `byDay()` gives them; fill gaps with empty days first). Days without enough history are
@@ -214,182 +182,6 @@ export function detectDriftAlerts(
     }
   }
   return alerts
-}
-
-/** The series a dashboard draws with the band an alert rule compares it against. */
-export const BANDED_METRICS = [
-  'meanLength',
-  'meanTypeTokenRatio',
-  'meanSpecificity',
-  'csat',
-  'thumbsUpRate',
-  'taskCompletion',
-] as const
-
-/** A metric drawn with its band. */
-export type BandedMetric = (typeof BANDED_METRICS)[number]
-
-/** One day of a banded metric; nulls where the day or its baseline has no data. */
-export interface BandPoint {
-  day: string
-  /** The day's own value. */
-  value: number | null
-  /** Mean of the current window (the value the rules compare). */
-  current: number | null
-  /** Baseline mean − `sigmas`·σ and + `sigmas`·σ. */
-  lower: number | null
-  upper: number | null
-}
-
-const BAND_VALUES: Record<BandedMetric, (d: DriftSummary) => number | null> = {
-  meanLength: (d) => d.answers.meanLength,
-  meanTypeTokenRatio: (d) => d.answers.meanTypeTokenRatio,
-  meanSpecificity: (d) => d.answers.meanSpecificity,
-  csat: (d) => d.csat.mean,
-  thumbsUpRate: (d) => d.rates.thumbsUp,
-  taskCompletion: (d) => d.rates.taskCompletion,
-}
-
-const BAND_SAMPLING_ERRORS: Partial<Record<BandedMetric, (d: DriftSummary) => number | null>> = {
-  csat: csatSamplingError,
-  thumbsUpRate: rateSamplingError(thumbsUpRate),
-  taskCompletion: rateSamplingError(taskCompletionRate),
-}
-
-const BAND_WEIGHTS: Record<BandedMetric, (d: DriftSummary) => number> = {
-  meanLength: byAnswers,
-  meanTypeTokenRatio: byAnswers,
-  meanSpecificity: byAnswers,
-  csat: byRatings,
-  thumbsUpRate: byShown,
-  taskCompletion: byShown,
-}
-
-/**
- * The ±2σ band of each watched metric, computed exactly as {@link detectDriftAlerts} does:
- * a point outside its band on a chart is an alert in the list.
- *
- * @example driftBands(series).meanLength.filter((p) => p.current! < p.lower!)
- */
-export function driftBands(
-  series: readonly DriftSummary[],
-  options: DriftAlertOptions = {},
-): Record<BandedMetric, BandPoint[]> {
-  const o = { ...DEFAULT_DRIFT_ALERT_OPTIONS, ...options }
-  const out = {} as Record<BandedMetric, BandPoint[]>
-  for (const metric of BANDED_METRICS) {
-    const value = BAND_VALUES[metric]
-    out[metric] = series.map((d, i) => {
-      const shift = windowShift(
-        series,
-        i,
-        value,
-        o,
-        BAND_SAMPLING_ERRORS[metric],
-        BAND_WEIGHTS[metric],
-      )
-      return {
-        day: d.day,
-        value: value(d),
-        current: shift?.current ?? null,
-        lower: shift ? shift.baseline - o.sigmas * shift.sigma : null,
-        upper: shift ? shift.baseline + o.sigmas * shift.sigma : null,
-      }
-    })
-  }
-  return out
-}
-
-function pooledMean(
-  days: readonly DriftSummary[],
-  value: (day: DriftSummary) => number | null,
-  weight: (day: DriftSummary) => number,
-): number {
-  let sum = 0
-  let weights = 0
-  for (const day of days) {
-    const v = value(day)
-    const w = weight(day)
-    if (v === null || !Number.isFinite(v) || !(w > 0)) continue
-    sum += v * w
-    weights += w
-  }
-  return weights > 0 ? sum / weights : Number.NaN
-}
-
-/** Standard error of a day's CSAT mean, from its own distribution of scores. */
-function csatSamplingError(d: DriftSummary): number | null {
-  const { count, mean: m, distribution } = d.csat
-  if (count < 2 || m === null) return null
-  let squares = 0
-  for (let score = 1; score <= 5; score++) squares += distribution[score - 1]! * (score - m) ** 2
-  return Math.sqrt(squares / (count - 1) / count)
-}
-
-/** Standard error of a day's rate per answer shown (binomial). */
-function rateSamplingError(rate: (d: DriftSummary) => number | null) {
-  return (d: DriftSummary): number | null => {
-    const p = rate(d)
-    return p === null || d.shown === 0 ? null : Math.sqrt((p * (1 - p)) / d.shown)
-  }
-}
-
-interface Shift {
-  current: number
-  baseline: number
-  sigma: number
-  z: number
-}
-
-/** Current window vs baseline window ending at day `i`; null without enough data. */
-function windowShift(
-  series: readonly DriftSummary[],
-  i: number,
-  value: (day: DriftSummary) => number | null,
-  o: { baselineDays: number; currentDays: number; minRelativeSigma: number },
-  samplingError?: (day: DriftSummary) => number | null,
-  weight?: (day: DriftSummary) => number,
-): Shift | null {
-  const firstCurrent = i - o.currentDays + 1
-  const firstBaseline = firstCurrent - o.baselineDays
-  if (firstBaseline < 0) return null
-  const present = (from: number, to: number) =>
-    series
-      .slice(from, to)
-      .map(value)
-      .filter((v): v is number => v !== null && Number.isFinite(v))
-  const current = present(firstCurrent, i + 1)
-  const baseline = present(firstBaseline, firstCurrent)
-  // Half the days may be missing (a quiet weekend); fewer and the baseline means little.
-  if (current.length === 0 || baseline.length < Math.max(2, o.baselineDays / 2)) return null
-  const baselineMean = mean(baseline)
-  // Day-to-day spread cannot be below a day's sampling error; 14 days can underestimate it
-  // by chance, and then any noisy day looks like a shift.
-  const floor = samplingError
-    ? mean(
-        series
-          .slice(firstBaseline, firstCurrent)
-          .map(samplingError)
-          .filter((v): v is number => v !== null && Number.isFinite(v)),
-      )
-    : 0
-  const sigma = Math.max(
-    standardDeviation(baseline),
-    Math.abs(baselineMean) * o.minRelativeSigma,
-    Number.isFinite(floor) ? floor : 0,
-  )
-  if (!(sigma > 0)) return null
-  // The current window pools its days by sample size: this morning's 60 answers must not
-  // weigh as much as yesterday's 10,000.
-  const currentMean = weight
-    ? pooledMean(series.slice(firstCurrent, i + 1), value, weight)
-    : mean(current)
-  return {
-    current: currentMean,
-    baseline: baselineMean,
-    sigma,
-    z: (currentMean - baselineMean) / sigma,
-  }
 }
 
 function sumOver(
