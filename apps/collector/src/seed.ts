@@ -4,6 +4,7 @@
 import type { EventRow, Store } from '@tightloop/collector'
 import { gateModel, type ModelMetrics } from '@tightloop/pipeline'
 import { DEFAULT_ESCALATION_REASONS, type StoredEvent } from '@tightloop/schema'
+import { makeAnswer, makeCorrection, makePrompt, mulberry32 } from './seed-text.ts'
 
 const DAY_MS = 86_400_000
 const INSERT_BATCH = 2_000 // rows per store call: the SQLite writer's multi-row sweet spot
@@ -285,70 +286,4 @@ function weightedReason(random: () => number): number {
     if (r < 0) return i
   }
   return REASON_WEIGHTS.length - 1
-}
-
-const PLACES = [
-  'Settings',
-  'Billing',
-  'Admin console',
-  'Security',
-  'Reports',
-  'Integrations',
-  'Team',
-]
-const THINGS = [
-  'invoice',
-  'workspace',
-  'API key',
-  'export',
-  'subscription',
-  'team seat',
-  'webhook',
-  'password',
-]
-const VERBS = ['reset', 'cancel', 'renew', 'download', 'rotate', 'transfer', 'archive', 'restore']
-const PLANS = ['Starter', 'Team', 'Business', 'Enterprise']
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!
-}
-
-function makePrompt(random: () => number): string {
-  return `How do I ${pick(random, VERBS)} my ${pick(random, THINGS)}?`
-}
-
-function makeAnswer(random: () => number): string {
-  const sentences: string[] = []
-  const count = 2 + Math.floor(random() * 4)
-  for (let i = 0; i < count; i++) {
-    const k = Math.floor(random() * 5)
-    sentences.push(
-      k === 0
-        ? `Open ${pick(random, PLACES)} and choose the ${pick(random, THINGS)} you want to ${pick(random, VERBS)}.`
-        : k === 1
-          ? `This is available on the ${pick(random, PLANS)} plan and above, from version ${1 + Math.floor(random() * 9)}.${Math.floor(random() * 20)}.`
-          : k === 2
-            ? `It can take up to ${2 + Math.floor(random() * 70)} hours before the change shows everywhere.`
-            : k === 3
-              ? `If the ${pick(random, THINGS)} is locked, ask an administrator in ${pick(random, PLACES)} to ${pick(random, VERBS)} it first.`
-              : `You will receive a confirmation email at the address on your profile.`,
-    )
-  }
-  return sentences.join(' ')
-}
-
-function makeCorrection(random: () => number): string {
-  return `Actually you have to ${pick(random, VERBS)} the ${pick(random, THINGS)} from ${pick(random, PLACES)}, and it costs ${5 + Math.floor(random() * 90)} euros on ${pick(random, PLANS)}.`
-}
-
-/** A small, fast, seedable generator (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
