@@ -1,11 +1,11 @@
 // The page: a sign-in form until a secret key works, then the charts and the breakdowns.
 import { useSignal, useSignalEffect } from '@preact/signals'
 import { useMemo } from 'preact/hooks'
+import { AlertList } from './alert-list.tsx'
 import { Chart } from './chart.tsx'
 import { chartSpecs } from './charts.ts'
 import type { Session } from './session.ts'
 import {
-  AlertList,
   Candidates,
   CsatDistribution,
   EscalationBreakdown,
