@@ -1,17 +1,19 @@
 // Precision and recall of the rephrase detector on labelled prompt pairs built from banking77.
 //
-//   pnpm exec tsx packages/client/bench/rephrase-eval.ts [--seed N] [--compare]
+//   pnpm exec tsx packages/client/bench/rephrase-eval.ts [--data banking77/train.csv] [--seed N] [--compare]
+//
+// banking77 (PolyAI, CC BY 4.0) is not in the repository: pass its train.csv with --data or
+// TIGHTLOOP_BANKING77 (the default is where our workspace keeps it, beside the checkout).
 //
 // Pairs (deterministic for a seed): two questions of the same banking77 intent are "asked
 // again in other words" (positive); two of different intents are not (random negatives, and
 // hard negatives: the other-intent question sharing the most words out of 40 drawn); plus
 // hand-written follow-ups, questions that continue a conversation rather than repeat it.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { distance } from 'fastest-levenshtein'
 import { promptSimilarity, promptTerms, REPHRASE_THRESHOLD } from '../src/rephrase.ts'
 
-const DATA = fileURLToPath(new URL('../../../../shared/data/banking77/train.csv', import.meta.url))
 const POSITIVES = 4000
 const RANDOM_NEGATIVES = 2000
 const HARD_NEGATIVES = 2000
@@ -21,6 +23,15 @@ const args = process.argv.slice(2)
 const seedArg = args.indexOf('--seed')
 const seed = seedArg >= 0 ? Number(args[seedArg + 1]) : 77
 const compare = args.includes('--compare')
+const dataArg = args.indexOf('--data')
+const DATA =
+  (dataArg >= 0 ? args[dataArg + 1] : undefined) ??
+  process.env.TIGHTLOOP_BANKING77 ??
+  fileURLToPath(new URL('../../../../shared/data/banking77/train.csv', import.meta.url))
+if (!existsSync(DATA)) {
+  console.error(`rephrase-eval: no banking77 train.csv at ${DATA}; pass one with --data <file>`)
+  process.exit(2)
+}
 
 /** mulberry32: a small seeded PRNG, so the pairs are the same on every run. */
 function rng(state: number) {
