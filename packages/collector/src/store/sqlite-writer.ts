@@ -199,6 +199,10 @@ function workerCommitter(path: string, synchronous: string, onCrash: (err: unkno
       })
     },
     async stop() {
+      // Keep the process alive until both threads have closed the file: otherwise a caller
+      // awaiting close() at the top level sees node exit (code 13) before it returns.
+      checkpointer.ref()
+      worker.ref()
       checkpointer.postMessage('close')
       worker.postMessage('close')
       await Promise.all([
