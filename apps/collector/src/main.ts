@@ -28,7 +28,12 @@ async function main() {
         : `tightloop: demo project, public key ${demo.publicKey} (keys in ${demo.keysFile})`,
     )
   }
-  const app = createServerApp({ store, limits: limitsFrom(config), demoPublicKey })
+  const app = createServerApp({
+    store,
+    limits: limitsFrom(config),
+    demoPublicKey,
+    warmStats: true,
+  })
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host })
   const shown = config.database.startsWith('postgres') ? 'PostgreSQL' : config.database
   console.log(`tightloop: collector on ${server.url} (database: ${shown})`)

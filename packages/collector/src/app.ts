@@ -25,6 +25,8 @@ export interface CollectorOptions {
   log?: (message: string, err: unknown) => void
   /** Called when a browser reports events it had to drop. */
   onClientDropped?: (projectId: string, dropped: number) => void
+  /** Build every project's drift aggregates in the background at start (the server does). */
+  warmStats?: boolean
 }
 
 /** Hono variables the collector's routes share. */
@@ -97,7 +99,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
   })
 
   app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
-  app.get('/v1/stats', secret, createStatsHandler(ctx))
+  app.get('/v1/stats', secret, createStatsHandler(ctx, { warm: options.warmStats ?? false }))
   for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes])
     app.route('/', routes(ctx, secret))
 

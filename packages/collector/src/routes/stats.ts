@@ -98,11 +98,25 @@ export async function computeStatsReport(input: StatsInput): Promise<StatsReport
  *
  * @example app.get('/v1/stats', secret, createStatsHandler(ctx))
  */
-export function createStatsHandler(ctx: CollectorContext, options: { coldWaitMs?: number } = {}) {
+export function createStatsHandler(
+  ctx: CollectorContext,
+  options: { coldWaitMs?: number; warm?: boolean } = {},
+) {
   const cache = createStatsCache(ctx.store)
   const coldWaitMs = options.coldWaitMs ?? COLD_WAIT_MS
   /** A background build's failure, answered to the next request instead of being lost. */
   const failures = new Map<string, unknown>()
+  if (options.warm) {
+    // Build every project's aggregates once at start, one project after another, so the first
+    // dashboard visit after a restart does not wait for a full read (the build yields to ingest).
+    void (async () => {
+      for (const project of await ctx.store.listProjects()) {
+        await cache
+          .read(project.id, await flaggedUsers(ctx.store, project.id), ctx.now())
+          .catch((err: unknown) => failures.set(project.id, err))
+      }
+    })().catch(() => {})
+  }
   return async (c: Context<CollectorEnv>) => {
     const started = performance.now()
     for (const name of Object.keys(c.req.queries())) {
