@@ -1,16 +1,11 @@
-// Real Chromium, real collector: events queued when the tab closes arrive, by beacon at
-// pagehide or on the next visit, and a backlog past the 64 KiB beacon budget is split, never dropped.
-import { startTestCollector, type TestCollector } from '@tightloop/collector/testing'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchBrowser, skipBrowser, type TestBrowser } from '../support/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { skipBrowser } from '../support/browser.ts'
 import {
-  buildClientBundle,
-  type ClientSite,
   type ClientWindow,
   openClientPage,
-  startClientSite,
   storedEvents,
   tally,
+  useClientHarness,
   waitUntil,
 } from '../support/client-page.ts'
 
@@ -19,42 +14,21 @@ const BACKLOG_EVENTS = 40
 const RESPONSE_CHARS = 2_600 // 40 events of ~2.7 KiB: a ~105 KiB backlog
 
 describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 45_000 }, () => {
-  let site: ClientSite
-  let browser: TestBrowser
-  let collector: TestCollector
+  const env = useClientHarness('leaving')
   const pageErrors: Error[] = []
 
-  beforeAll(async () => {
-    site = await startClientSite(await buildClientBundle())
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await site?.close()
-  })
-  // A fresh collector (and project key, so a fresh queue database) per test.
-  beforeEach(async () => {
-    collector = await startTestCollector({
-      project: { name: 'leaving', allowedOrigins: [site.origin] },
-    })
-    site.collectorUrl = collector.url
-    site.requests.length = 0
-    site.fault = () => 'pass'
-    return () => collector.close()
-  })
-
   const openPage = async (options?: Record<string, unknown>) => {
-    const page = await browser.context.newPage()
+    const page = await env.browser.context.newPage()
     page.on('pageerror', (error) => pageErrors.push(error))
-    await openClientPage(page, site.pageUrl(collector.publicKey, options))
+    await openClientPage(page, env.site.pageUrl(env.collector.publicKey, options))
     return page
   }
 
   // Waits for the flush timer's send to fail: the next attempt is then a backoff (1 s or more)
   // away, so no ordinary request is in flight when the test closes the tab just after.
   const sendFailedOnce = async () => {
-    const sent = site.requests.length
-    expect(await waitUntil(() => site.requests.length > sent, 10_000, 20)).toBe(true)
+    const sent = env.site.requests.length
+    expect(await waitUntil(() => env.site.requests.length > sent, 10_000, 20)).toBe(true)
   }
 
   it('a small queue leaves by beacon when the tab closes, with no later visit', async () => {
@@ -62,7 +36,7 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     const ids = ['close-1', 'close-2', 'close-3', 'close-4', 'close-5']
     // Sends fail until the tab closes, so the events are sure to be queued then, however slow
     // the machine (the flush timer fires 1 s after a write); see sendFailedOnce.
-    site.fault = () => 'abort'
+    env.site.fault = () => 'abort'
     await page.evaluate(async (ids) => {
       await Promise.all(
         ids.map((requestId) =>
@@ -75,17 +49,17 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
       await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued),
     ).toBe(5)
     await sendFailedOnce()
-    const before = site.requests.length
-    site.fault = () => 'pass'
+    const before = env.site.requests.length
+    env.site.fault = () => 'pass'
     await page.close()
 
-    expect(await waitUntil(async () => (await storedEvents(collector)).length === 5, 10_000)).toBe(
-      true,
-    )
-    const rows = await storedEvents(collector)
+    expect(
+      await waitUntil(async () => (await storedEvents(env.collector)).length === 5, 10_000),
+    ).toBe(true)
+    const rows = await storedEvents(env.collector)
     expect([...tally(rows.map((row) => row.requestId)).entries()]).toEqual(ids.map((id) => [id, 1]))
     // Sent as the page went: a beacon (no-cors, text/plain), or a keepalive fetch.
-    const leaving = site.requests.slice(before)
+    const leaving = env.site.requests.slice(before)
     expect(leaving.length).toBeGreaterThan(0)
     for (const request of leaving) expect(request.contentType).toMatch(/^text\/plain/)
     const how = leaving.map((r) => (r.mode === 'no-cors' ? 'beacon' : 'keepalive fetch'))
@@ -95,7 +69,7 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
 
   it('with both detectors on, the abandonment of the last answer leaves as the tab closes', async () => {
     const page = await openPage({ detectors: true })
-    site.fault = () => 'abort' // nothing leaves before the close (see the test above)
+    env.site.fault = () => 'abort' // nothing leaves before the close (see the test above)
     await page.evaluate(async () => {
       const { client } = window as unknown as ClientWindow
       await client.shown({
@@ -106,16 +80,16 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
       await client.prompted('how can I reset my pin', 'pin-2') // a rephrase of pin-1
     })
     await sendFailedOnce()
-    const before = site.requests.length
-    site.fault = () => 'pass'
+    const before = env.site.requests.length
+    env.site.fault = () => 'pass'
     await page.close()
 
     const signals = async () =>
-      (await storedEvents(collector)).map((row) => `${row.signal} ${row.requestId}`).sort()
+      (await storedEvents(env.collector)).map((row) => `${row.signal} ${row.requestId}`).sort()
     const expected = ['rephrase pin-2', 'response_shown pin-1', 'session_abandon pin-1']
     expect(await waitUntil(async () => (await signals()).length === 3, 10_000)).toBe(true)
     expect(await signals()).toEqual(expected)
-    const leaving = site.requests.slice(before).flatMap((r) => r.events.map((e) => e.signal))
+    const leaving = env.site.requests.slice(before).flatMap((r) => r.events.map((e) => e.signal))
     expect(leaving).toContain('session_abandon')
     expect(pageErrors).toEqual([])
   })
@@ -124,7 +98,7 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     const page = await openPage()
     const response = 'x'.repeat(RESPONSE_CHARS)
     const ids = Array.from({ length: BACKLOG_EVENTS }, (_, i) => `backlog-${i}`)
-    site.fault = () => 'abort' // as above: still queued when the tab closes
+    env.site.fault = () => 'abort' // as above: still queued when the tab closes
     await page.evaluate(
       async ({ ids, response }) => {
         const { client } = window as unknown as ClientWindow
@@ -136,17 +110,17 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
       await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.queued),
     ).toBe(BACKLOG_EVENTS)
     await sendFailedOnce()
-    const before = site.requests.length
-    site.fault = () => 'pass'
+    const before = env.site.requests.length
+    env.site.fault = () => 'pass'
     await page.close()
 
     // What left with the page: some events, never a request past the in-flight budget.
-    expect(await waitUntil(async () => (await storedEvents(collector)).length > 0, 10_000)).toBe(
-      true,
-    )
+    expect(
+      await waitUntil(async () => (await storedEvents(env.collector)).length > 0, 10_000),
+    ).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 500))
-    const leaving = site.requests.slice(before)
-    const leftWithPage = (await storedEvents(collector)).length
+    const leaving = env.site.requests.slice(before)
+    const leftWithPage = (await storedEvents(env.collector)).length
     const leavingBytes = leaving.reduce((sum, request) => sum + request.bytes, 0)
     console.log(
       `100 KiB backlog: ${leaving.length} request(s) at pagehide, ${leavingBytes} B, ` +
@@ -162,16 +136,16 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     const next = await openPage()
     expect(
       await waitUntil(
-        async () => (await storedEvents(collector)).length === BACKLOG_EVENTS,
+        async () => (await storedEvents(env.collector)).length === BACKLOG_EVENTS,
         10_000,
       ),
     ).toBe(true)
     await next.evaluate(() => (window as unknown as ClientWindow).client.flush())
-    const rows = await storedEvents(collector)
+    const rows = await storedEvents(env.collector)
     expect(rows).toHaveLength(BACKLOG_EVENTS)
     expect(new Set(rows.map((row) => row.requestId))).toEqual(new Set(ids))
     const eventIdsByRequest = new Map<string, Set<string>>()
-    for (const request of site.requests) {
+    for (const request of env.site.requests) {
       expect(request.bytes).toBeLessThanOrEqual(BEACON_BUDGET_BYTES)
       for (const event of request.events) {
         const seen = eventIdsByRequest.get(event.requestId) ?? new Set()
@@ -181,7 +155,7 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     }
     for (const [, seen] of eventIdsByRequest) expect(seen.size).toBe(1)
     // 105 KiB in requests of at most 64 KiB: split.
-    expect(site.requests.filter((request) => request.events.length).length).toBeGreaterThan(1)
+    expect(env.site.requests.filter((request) => request.events.length).length).toBeGreaterThan(1)
     expect(
       await waitUntil(
         () =>
@@ -199,7 +173,7 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
   it('events of a tab closed while offline arrive on the next visit', async () => {
     const page = await openPage()
     const ids = Array.from({ length: 12 }, (_, i) => `offline-close-${i}`)
-    await browser.context.setOffline(true)
+    await env.browser.context.setOffline(true)
     await page.evaluate(async (ids) => {
       await Promise.all(
         ids.map((requestId) => (window as unknown as ClientWindow).client.thumbsUp({ requestId })),
@@ -207,14 +181,14 @@ describe.skipIf(skipBrowser)('client in Chromium: leaving the page', { timeout: 
     }, ids)
     await page.close()
     await new Promise((resolve) => setTimeout(resolve, 300))
-    expect(await storedEvents(collector)).toHaveLength(0)
-    await browser.context.setOffline(false)
+    expect(await storedEvents(env.collector)).toHaveLength(0)
+    await env.browser.context.setOffline(false)
 
     const next = await openPage()
-    expect(await waitUntil(async () => (await storedEvents(collector)).length === 12, 10_000)).toBe(
-      true,
-    )
-    const rows = await storedEvents(collector)
+    expect(
+      await waitUntil(async () => (await storedEvents(env.collector)).length === 12, 10_000),
+    ).toBe(true)
+    const rows = await storedEvents(env.collector)
     expect([...tally(rows.map((row) => row.requestId)).values()].every((n) => n === 1)).toBe(true)
     expect(new Set(rows.map((row) => row.requestId))).toEqual(new Set(ids))
     await next.close()

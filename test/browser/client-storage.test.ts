@@ -1,17 +1,12 @@
-// Real Chromium, real collector: a call resolves only once IndexedDB committed its event, and
-// a page whose IndexedDB is broken sees no error and still delivers every event from memory.
-import { startTestCollector, type TestCollector } from '@tightloop/collector/testing'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchBrowser, skipBrowser, type TestBrowser } from '../support/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { skipBrowser } from '../support/browser.ts'
 import {
-  buildClientBundle,
-  type ClientSite,
   type ClientWindow,
   openClientPage,
-  startClientSite,
   storedEvents,
   tally,
+  useClientHarness,
   waitUntil,
 } from '../support/client-page.ts'
 
@@ -53,32 +48,13 @@ const WATCH_ERRORS = `
   addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)))`
 
 describe.skipIf(skipBrowser)('client in Chromium: storage', { timeout: 45_000 }, () => {
-  let site: ClientSite
-  let browser: TestBrowser
-  let collector: TestCollector
-
-  beforeAll(async () => {
-    site = await startClientSite(await buildClientBundle())
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await site?.close()
-  })
-  beforeEach(async () => {
-    collector = await startTestCollector({
-      project: { name: 'storage', allowedOrigins: [site.origin] },
-    })
-    site.collectorUrl = collector.url
-    site.requests.length = 0
-    return () => collector.close()
-  })
+  const env = useClientHarness('storage')
 
   it('a call resolves only after its IndexedDB transaction committed', async () => {
-    const page = await browser.context.newPage()
-    await openClientPage(page, site.pageUrl(collector.publicKey))
+    const page = await env.browser.context.newPage()
+    await openClientPage(page, env.site.pageUrl(env.collector.publicKey))
     // Offline, so nothing is sent and deleted while we look.
-    await browser.context.setOffline(true)
+    await env.browser.context.setOffline(true)
     const found = await page.evaluate(async (key) => {
       const { client } = window as unknown as ClientWindow
       // A second connection of our own: it sees only what has committed.
@@ -100,22 +76,22 @@ describe.skipIf(skipBrowser)('client in Chromium: storage', { timeout: 45_000 },
       }
       db.close()
       return visible
-    }, collector.publicKey)
+    }, env.collector.publicKey)
     expect(found).toEqual(Array(20).fill(true))
-    await browser.context.setOffline(false)
-    expect(await waitUntil(async () => (await storedEvents(collector)).length === 20, 10_000)).toBe(
-      true,
-    )
+    await env.browser.context.setOffline(false)
+    expect(
+      await waitUntil(async () => (await storedEvents(env.collector)).length === 20, 10_000),
+    ).toBe(true)
     await page.close()
   })
 
   for (const [name, breakage] of Object.entries(BREAKAGES)) {
     it(`${name}: no error reaches the page, events go from memory`, async () => {
-      const page: Page = await browser.context.newPage()
+      const page: Page = await env.browser.context.newPage()
       const pageErrors: Error[] = []
       page.on('pageerror', (error) => pageErrors.push(error))
       await page.addInitScript(`${WATCH_ERRORS}\n${breakage}`)
-      await openClientPage(page, site.pageUrl(collector.publicKey))
+      await openClientPage(page, env.site.pageUrl(env.collector.publicKey))
 
       const ids = Array.from({ length: 10 }, (_, i) => `memory-${i}`)
       await page.evaluate(async (ids) => {
@@ -126,13 +102,13 @@ describe.skipIf(skipBrowser)('client in Chromium: storage', { timeout: 45_000 },
         await page.evaluate(() => (window as unknown as ClientWindow).client.status.value.storage),
       ).toBe('memory')
       expect(
-        await waitUntil(async () => (await storedEvents(collector)).length === 10, 10_000),
+        await waitUntil(async () => (await storedEvents(env.collector)).length === 10, 10_000),
       ).toBe(true)
-      const rows = await storedEvents(collector)
+      const rows = await storedEvents(env.collector)
       expect([...tally(rows.map((row) => row.requestId)).values()].every((n) => n === 1)).toBe(true)
       expect(new Set(rows.map((row) => row.requestId))).toEqual(new Set(ids))
       // The batches said where the events lived.
-      expect(site.requests.length).toBeGreaterThan(0)
+      expect(env.site.requests.length).toBeGreaterThan(0)
       // The page learns of the collector's answer a moment after the rows are stored.
       await waitUntil(
         () =>

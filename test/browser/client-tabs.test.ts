@@ -1,22 +1,14 @@
-// Real Chromium, real collector: five tabs of one origin record 200 events each while tabs
-// close at random (some with writes in flight) and new ones open. Every event is stored once,
-// with the Web Lock electing one sender and with the documented fallback where every tab sends.
-//
-//   TIGHTLOOP_SEED=123 pnpm exec vitest run test/browser/client-tabs.test.ts
-import { startTestCollector, type TestCollector } from '@tightloop/collector/testing'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { launchBrowser, skipBrowser, type TestBrowser } from '../support/browser.ts'
+import { describe, expect, it } from 'vitest'
+import { skipBrowser } from '../support/browser.ts'
 import {
-  buildClientBundle,
-  type ClientSite,
   type ClientWindow,
   openClientPage,
   seededRandom,
-  startClientSite,
   storedEvents,
   tally,
   testSeed,
+  useClientHarness,
   waitUntil,
 } from '../support/client-page.ts'
 
@@ -27,26 +19,7 @@ const DRAIN_TIMEOUT_MS = 20_000
 const SEED = testSeed()
 
 describe.skipIf(skipBrowser)('client in Chromium: many tabs', () => {
-  let site: ClientSite
-  let browser: TestBrowser
-  let collector: TestCollector
-
-  beforeAll(async () => {
-    site = await startClientSite(await buildClientBundle())
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await site?.close()
-  })
-  beforeEach(async () => {
-    collector = await startTestCollector({
-      project: { name: 'tabs', allowedOrigins: [site.origin] },
-    })
-    site.collectorUrl = collector.url
-    site.requests.length = 0
-    return () => collector.close()
-  })
+  const env = useClientHarness('tabs')
 
   const variants = [
     { name: 'Web Locks elect one sender', options: {} },
@@ -61,9 +34,9 @@ describe.skipIf(skipBrowser)('client in Chromium: many tabs', () => {
       let closes = 0
 
       const openPage = async () => {
-        const page = await browser.context.newPage()
+        const page = await env.browser.context.newPage()
         page.on('pageerror', (error) => pageErrors.push(String(error)))
-        await openClientPage(page, site.pageUrl(collector.publicKey, variant.options))
+        await openClientPage(page, env.site.pageUrl(env.collector.publicKey, variant.options))
         return page
       }
       const closePage = async (page: Page) => {
@@ -111,23 +84,23 @@ describe.skipIf(skipBrowser)('client in Chromium: many tabs', () => {
       const pages = await Promise.all(Array.from({ length: TABS }, (_, tab) => runTab(tab)))
       const drained = await waitUntil(
         async () => {
-          const stored = new Set((await storedEvents(collector)).map((row) => row.requestId))
+          const stored = new Set((await storedEvents(env.collector)).map((row) => row.requestId))
           return [...confirmed].every((id) => stored.has(id))
         },
         DRAIN_TIMEOUT_MS,
         250,
       )
-      const rows = await storedEvents(collector)
+      const rows = await storedEvents(env.collector)
       const counts = tally(rows.map((row) => row.requestId))
       const lost = [...confirmed].filter((id) => !counts.has(id))
       const duplicated = [...counts].filter(([, n]) => n > 1).map(([id]) => id)
       const unknown = [...counts.keys()].filter((id) => !confirmed.has(id) && !uncertain.has(id))
-      const sends = tally(site.requests.flatMap((r) => r.events.map((e) => e.eventId)))
+      const sends = tally(env.site.requests.flatMap((r) => r.events.map((e) => e.eventId)))
       const resent = [...sends.values()].filter((n) => n > 1).length
       console.log(
         `client tabs (${variant.name}): ${confirmed.size} events confirmed, ${uncertain.size} in ` +
           `flight at a close (${[...uncertain].filter((id) => counts.has(id)).length} stored), ` +
-          `${closes} closes, ${site.requests.length} requests, ${resent} events sent more than ` +
+          `${closes} closes, ${env.site.requests.length} requests, ${resent} events sent more than ` +
           `once; ${rows.length} rows; lost ${lost.length}, duplicated ${duplicated.length}`,
       )
       expect(confirmed.size).toBe(TABS * EVENTS_PER_TAB)

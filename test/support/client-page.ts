@@ -7,8 +7,10 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { TestCollector } from '@tightloop/collector/testing'
+import { startTestCollector, type TestCollector } from '@tightloop/collector/testing'
 import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
+import { launchBrowser, type TestBrowser } from './browser.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const clientRoot = join(root, 'packages/client')
@@ -340,3 +342,39 @@ interface Answer {
 }
 /** `window` of the test page. */
 export type ClientWindow = typeof globalThis & { client: PageClient; clientReady?: boolean }
+
+/** What a browser test of the client works with; fields are set by the hooks below. */
+export interface ClientHarness {
+  site: ClientSite
+  browser: TestBrowser
+  collector: TestCollector
+}
+
+/**
+ * Registers the usual hooks of a client browser suite: one bundle, site and Chromium per
+ * file; a fresh collector (a new project key, so a fresh queue database) per test, with the
+ * site's capture cleared and every request passed through.
+ *
+ * @example const env = useClientHarness('tabs'); ... env.site.requests
+ */
+export function useClientHarness(projectName: string): ClientHarness {
+  const env = {} as ClientHarness
+  beforeAll(async () => {
+    env.site = await startClientSite(await buildClientBundle())
+    env.browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await env.browser?.close()
+    await env.site?.close()
+  })
+  beforeEach(async () => {
+    env.collector = await startTestCollector({
+      project: { name: projectName, allowedOrigins: [env.site.origin] },
+    })
+    env.site.collectorUrl = env.collector.url
+    env.site.requests.length = 0
+    env.site.fault = () => 'pass'
+    return () => env.collector.close()
+  })
+  return env
+}
