@@ -14,6 +14,7 @@ import {
   type Store,
 } from '@tightloop/collector'
 import { createTestDatabase, makeEvent, type TestDatabase } from '@tightloop/collector/testing'
+import { seededRandom } from '@tightloop/pipeline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const url = process.env.TIGHTLOOP_TEST_POSTGRES
@@ -30,18 +31,6 @@ const LIMITS: LimitOptions = {
   perAddress: { max: 6, windowMs: 3_600_000 },
   trustProxy: 1,
   addressSecret: 'cluster-test-secret', // one secret for both processes, so they name an address alike
-}
-
-/** Mulberry32: a small seeded PRNG so a failure can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 interface Collector {
@@ -151,10 +140,10 @@ if (url) {
     }, 30_000)
 
     it('stores 10,000 events exactly once through a retry storm that loses 30 % of answers', async () => {
-      const random = prng(20261126)
+      const random = seededRandom(20261126)
       const proxy = startLossyProxy(
         collectors.map((c) => c.url),
-        prng(7),
+        seededRandom(7),
       )
       await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve))
       const proxyUrl = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`

@@ -263,21 +263,8 @@ export async function openClientPage(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => (window as unknown as ClientWindow).clientReady === true)
 }
 
-/**
- * A seeded PRNG (mulberry32): the same seed replays the same choices.
- *
- * @example const random = seededRandom(42); random() // in [0, 1)
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded PRNG (mulberry32) every randomised suite uses: the same seed replays the same choices. */
+export { seededRandom } from '@tightloop/pipeline'
 
 /** The seed of a randomised suite: `TIGHTLOOP_SEED`, else a fresh one (printed by the caller). */
 export const testSeed = (): number =>

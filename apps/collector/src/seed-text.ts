@@ -54,15 +54,3 @@ export function makeAnswer(random: () => number): string {
 export function makeCorrection(random: () => number): string {
   return `Actually you have to ${pick(random, VERBS)} the ${pick(random, THINGS)} from ${pick(random, PLACES)}, and it costs ${5 + Math.floor(random() * 90)} euros on ${pick(random, PLANS)}.`
 }
-
-/** A small, fast, seedable generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}

@@ -2,9 +2,9 @@
 // a product-version change, a confirmed troll, gate decisions, and optionally the seed's
 // reward-hacking trend in the last days, so the dashboard has something true to show.
 import type { EventRow, Store } from '@tightloop/collector'
-import { gateModel, type ModelMetrics } from '@tightloop/pipeline'
+import { gateModel, type ModelMetrics, seededRandom } from '@tightloop/pipeline'
 import { DEFAULT_ESCALATION_REASONS, type StoredEvent } from '@tightloop/schema'
-import { makeAnswer, makeCorrection, makePrompt, mulberry32 } from './seed-text.ts'
+import { makeAnswer, makeCorrection, makePrompt } from './seed-text.ts'
 
 const DAY_MS = 86_400_000
 const INSERT_BATCH = 2_000 // rows per store call: the SQLite writer's multi-row sweet spot
@@ -45,7 +45,7 @@ export interface SeedResult {
  */
 export function* generateTraffic(options: SeedOptions = {}): Generator<StoredEvent> {
   const o = withDefaults(options)
-  const random = mulberry32(o.seed)
+  const random = seededRandom(o.seed)
   const today = Math.floor(o.now / DAY_MS) * DAY_MS
   const changeAt = versionChangeAt(o)
   const users = Math.max(50, Math.round(o.answersPerDay / 4))

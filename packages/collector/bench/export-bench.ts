@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { seededRandom } from '@tightloop/pipeline'
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import { createCollector } from '../src/app.ts'
 import { provisionProject } from '../src/provision.ts'
@@ -37,20 +38,9 @@ const file = dbFlag >= 0 ? args[dbFlag + 1]! : join(dir!, 'bench.db')
 
 // ---- synthetic traffic: the mix of a support bot, texts from a pool, 1 % resubmissions ----
 
-function seeded(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const TOPICS = ['refund', 'invoice', 'password', 'plan', 'export', 'team seat', 'API key', 'card']
 const VERBS = ['change', 'cancel', 'find', 'reset', 'download', 'update', 'remove', 'add']
-const random = seeded(42)
+const random = seededRandom(42)
 const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!
 const POOL = Array.from({ length: 2_000 }, (_, i) => {
   const topic = pick(TOPICS)

@@ -11,6 +11,8 @@ export * from './gate.ts'
 export * from './hash-window.ts'
 export * from './injection.ts'
 export * from './robust-stats.ts'
+// A seeded PRNG for simulations, benchmarks, seeds and randomised tests.
+export { type Random, seededRandom } from './testing/random.ts'
 export * from './text-stats.ts'
 export * from './time.ts'
 export * from './training-row.ts'

@@ -1,4 +1,6 @@
 // 20 concurrent senders post overlapping batches: every event is stored exactly once.
+
+import { seededRandom } from '@tightloop/pipeline'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 
@@ -8,20 +10,8 @@ beforeAll(async () => {
 })
 afterAll(() => collector.close())
 
-/** Mulberry32: a small seeded PRNG so a failure can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 it('keeps exactly 10,000 rows when 10,000 events arrive 1-3 times from 20 senders', async () => {
-  const random = prng(20261126)
+  const random = seededRandom(20261126)
   const events = Array.from({ length: 10_000 }, (_, i) =>
     makeEvent(i % 3 === 0 ? 'response_shown' : 'thumbs_down', { eventId: `conc-${i}` }),
   )

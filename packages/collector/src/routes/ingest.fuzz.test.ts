@@ -1,5 +1,6 @@
 // 10,000+ generated malformed requests: each gets a 4xx JSON error, stored rows never change.
 import { connect } from 'node:net'
+import { seededRandom } from '@tightloop/pipeline'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 
@@ -14,17 +15,6 @@ beforeAll(async () => {
   port = collector.port
 })
 afterAll(() => collector.close())
-
-function prng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface RawAnswer {
   statuses: number[]
@@ -233,7 +223,7 @@ async function snapshot(): Promise<string[]> {
 
 it('answers 10,000+ malformed requests with a 4xx JSON error and changes nothing stored', async () => {
   const seed = Number(process.env.TIGHTLOOP_FUZZ_SEED ?? 7)
-  const random = prng(seed)
+  const random = seededRandom(seed)
   const seedRes = await fetch(`${collector.url}/v1/events?key=${collector.publicKey}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
