@@ -129,8 +129,10 @@ function Dashboard({ session, scheme }: { session: Session; scheme: string }) {
       )}
       <p class="muted summary">
         {first} to {last}: {report.totals.shown.toLocaleString('en')} answers shown,{' '}
-        {report.totals.feedback.toLocaleString('en')} feedback events. Computed in{' '}
-        {report.meta.computeMs} ms.
+        {report.totals.feedback.toLocaleString('en')} feedback events
+        {report.totals.clientDropped > 0 &&
+          `; browsers reported dropping ${report.totals.clientDropped.toLocaleString('en')} events`}
+        . Computed in {report.meta.computeMs} ms.
       </p>
       <AlertList report={report} />
       <div class="charts">

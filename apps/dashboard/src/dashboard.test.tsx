@@ -27,6 +27,7 @@ beforeAll(async () => {
     now: NOW,
     rewardHackingDaysAgo: 7,
   })
+  await collector.store.addClientDrops(collector.project.id, '2026-11-25', 7)
   app = createCollector({ store: collector.store, now: () => NOW })
   const answer = await fetchStats(collector.secretKey, { fetch: appFetch, now: NOW })
   if ('building' in answer) throw new Error('a 40-day project should not need a cold build')
@@ -147,6 +148,9 @@ describe('App', () => {
     const alerts = [...root.querySelectorAll('.alert')].map((li) => li.getAttribute('data-rule'))
     // 600 answers a day: the shorter answers show at once, CSAT is too noisy to call yet.
     expect(alerts).toContain('guardrail_drift')
+    expect(root.querySelector('.summary')!.textContent).toMatch(
+      /browsers reported dropping 7 events/,
+    )
     expect(root.querySelector('.alert')!.textContent).toMatch(/σ/)
     const reasons = [...root.querySelectorAll('[data-section=escalations] tr[data-reason]')]
     expect(reasons.map((r) => r.getAttribute('data-reason'))[0]).toBe('wrong_answer')

@@ -23,7 +23,7 @@ export interface CollectorOptions {
   limits?: LimitOptions
   /** Where unexpected errors go; defaults to `console.error`. */
   log?: (message: string, err: unknown) => void
-  /** Called when a browser reports events it had to drop. */
+  /** Called when a browser reports events it had to drop (they are also counted per day in the store and in `/v1/stats`). */
   onClientDropped?: (projectId: string, dropped: number) => void
   /** Build every project's drift aggregates in the background at start (the server does). */
   warmStats?: boolean

@@ -102,6 +102,11 @@ function printReport(io: CliIo, report: StatsReport): void {
   out.write(
     `  ${shown.toLocaleString('en')} answers shown, ${feedback.toLocaleString('en')} feedback events, corrections ${percent(correctionRate)} of answers (healthy: ${correctionRateBand[0] * 100}–${correctionRateBand[1] * 100} %)\n`,
   )
+  if (report.totals.clientDropped > 0) {
+    out.write(
+      `  browsers reported dropping ${report.totals.clientDropped.toLocaleString('en')} events (queue full or refused)\n`,
+    )
+  }
   out.write(
     `  training candidates: ${report.candidates.rows.toLocaleString('en')} rows from ${report.candidates.events.toLocaleString('en')} events; ${report.candidates.rowsLast30Days.toLocaleString('en')} rows in the last 30 days\n\n`,
   )

@@ -113,7 +113,11 @@ export async function ingest(c: Context, ctx: CollectorContext) {
 
   const { inserted, duplicates } = await ctx.store.insertEvents(project.id, rows)
   const dropped = batch.client?.dropped ?? 0
-  if (dropped > 0) ctx.onClientDropped(project.id, dropped)
+  if (dropped > 0) {
+    // Loss is never silent: what the browser gave up on is kept per day and shown in /v1/stats.
+    await ctx.store.addClientDrops(project.id, receivedAtIso.slice(0, 10), dropped)
+    ctx.onClientDropped(project.id, dropped)
+  }
   const result: IngestResult = { accepted: inserted, duplicates, rejected }
   return c.json(result, 200)
 }

@@ -295,6 +295,30 @@ describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
     expect(after.candidates.dropped.adversarial_user).toBe(0)
   })
 
+  it('shows the events browsers reported dropping, per day, never silently', async () => {
+    const c = await start()
+    const send = (dropped: number) =>
+      fetch(`${c.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${c.publicKey}` },
+        body: JSON.stringify({
+          events: [makeEvent('thumbs_down', { occurredAt: new Date(clock).toISOString() })],
+          client: { sdk: 'test', storage: 'memory', dropped },
+        }),
+      })
+    expect((await send(3)).status).toBe(200)
+    expect((await send(0)).status).toBe(200)
+    clock += 86_400_000
+    expect((await send(2)).status).toBe(200)
+    const r = await report(c)
+    expect(r.clientDrops).toEqual([
+      { day: '2026-11-20', dropped: 3 },
+      { day: '2026-11-21', dropped: 2 },
+    ])
+    expect(r.totals.clientDropped).toBe(5)
+    expect((await report(c, '?since=2026-11-21')).totals.clientDropped).toBe(2)
+  })
+
   it('raises the low-volume alert with its numbers, and lists gate decisions', async () => {
     const c = await start()
     await post(c, day(1, 40))

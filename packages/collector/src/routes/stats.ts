@@ -15,7 +15,13 @@ import {
 import type { Context } from 'hono'
 import type { CollectorEnv } from '../app.ts'
 import { CollectorError } from '../errors.ts'
-import type { GateDecisionRecord, ProjectRecord, Store, TimeRange } from '../store/types.ts'
+import type {
+  ClientDropsRecord,
+  GateDecisionRecord,
+  ProjectRecord,
+  Store,
+  TimeRange,
+} from '../store/types.ts'
 import { readTimeRange } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
 import { loadExportRules } from './export.ts'
@@ -57,7 +63,11 @@ export interface StatsReport {
     correctionRate: number | null
     correctionRateBand: readonly [number, number]
     escalationReasons: Record<string, number>
+    /** Events browsers reported they had to drop (queue full, refused) on the reported days. */
+    clientDropped: number
   }
+  /** Those drops per UTC day (days without any are left out). */
+  clientDrops: ClientDropsRecord[]
   /** What the export would make of the reported days today, per signal and drop reason. */
   candidates: Omit<CandidateCounts, 'rowsLast30Days'> & {
     rowsLast30Days: number
@@ -186,10 +196,11 @@ async function assemble(
     return start >= from && start < to
   }
   // The export's own rules, so the candidate counts are what an export would give today.
-  const [rules, adversaries, gates] = await Promise.all([
+  const [rules, adversaries, gates, clientDrops] = await Promise.all([
     loadExportRules(store, project, now),
     store.listAdversaries(project.id),
     store.listGateDecisions(project.id),
+    store.listClientDrops(project.id),
   ])
   const policy = { ...rules, excluded: rules.adversaries }
   const all = fillMissingDays(aggregates.drift.byDay(), { through: utcDayKey(now) })
@@ -237,7 +248,9 @@ async function assemble(
       correctionRate: shown ? corrections / shown : null,
       correctionRateBand: CORRECTION_RATE_BAND,
       escalationReasons,
+      clientDropped: clientDrops.filter(inRange).reduce((n, d) => n + d.dropped, 0),
     },
+    clientDrops: clientDrops.filter(inRange),
     candidates: {
       ...counts,
       rowsLast30Days,

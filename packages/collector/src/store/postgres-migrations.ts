@@ -71,4 +71,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_limits_ends ON rate_limits (ends_at);
   `,
+  // 2: what browsers report they had to drop, per project and UTC day (never silent).
+  `
+  CREATE TABLE client_drops (
+    project_id text NOT NULL,
+    day date NOT NULL,
+    dropped bigint NOT NULL,
+    PRIMARY KEY (project_id, day)
+  );
+  `,
 ]

@@ -349,6 +349,23 @@ export function createPostgresStore(
       return (result.rowCount ?? 0) > 0
     },
 
+    async addClientDrops(projectId, day, dropped) {
+      await query(
+        `INSERT INTO client_drops (project_id, day, dropped) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, day) DO UPDATE SET dropped = client_drops.dropped + excluded.dropped`,
+        [projectId, day, dropped],
+      )
+    },
+
+    async listClientDrops(projectId) {
+      const { rows } = await query<{ day: string; dropped: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, dropped FROM client_drops
+         WHERE project_id = $1 ORDER BY day`,
+        [projectId],
+      )
+      return rows.map((r) => ({ day: r.day, dropped: Number(r.dropped) }))
+    },
+
     async addGateDecision(projectId, decision) {
       const { rows } = await query<{ id: string }>(
         `INSERT INTO gate_decisions (project_id, decided_at, promote, report)

@@ -53,4 +53,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     report TEXT NOT NULL
   );
   `,
+  // 2: what browsers report they had to drop, per project and UTC day (never silent).
+  `
+  CREATE TABLE client_drops (
+    project_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    dropped INTEGER NOT NULL,
+    PRIMARY KEY (project_id, day)
+  );
+  `,
 ]

@@ -8,6 +8,7 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import type {
   AdversaryRecord,
+  ClientDropsRecord,
   GateDecisionRecord,
   KeyRecord,
   ProjectRecord,
@@ -312,6 +313,19 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
           .prepare('DELETE FROM version_changes WHERE project_id = ? AND version = ?')
           .run(projectId, version).changes > 0
       )
+    },
+
+    async addClientDrops(projectId, day, dropped) {
+      db.prepare(
+        `INSERT INTO client_drops (project_id, day, dropped) VALUES (?, ?, ?)
+         ON CONFLICT (project_id, day) DO UPDATE SET dropped = dropped + excluded.dropped`,
+      ).run(projectId, day, dropped)
+    },
+
+    async listClientDrops(projectId) {
+      return db
+        .prepare('SELECT day, dropped FROM client_drops WHERE project_id = ? ORDER BY day')
+        .all(projectId) as ClientDropsRecord[]
     },
 
     async addGateDecision(projectId, decision) {

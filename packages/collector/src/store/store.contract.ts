@@ -330,6 +330,19 @@ export function describeStoreContract(engine: string, open: OpenStore, traits: S
         expect(await store.listVersionChanges(p.id)).toHaveLength(2)
       })
 
+      it('adds up the drops browsers report, per project and day', async () => {
+        const [p, q] = [await newProject(), await newProject()]
+        await store.addClientDrops(p.id, '2026-11-26', 3)
+        await store.addClientDrops(p.id, '2026-11-25', 1)
+        await store.addClientDrops(p.id, '2026-11-26', 4)
+        await store.addClientDrops(q.id, '2026-11-26', 9)
+        expect(await store.listClientDrops(p.id)).toEqual([
+          { day: '2026-11-25', dropped: 1 },
+          { day: '2026-11-26', dropped: 7 },
+        ])
+        expect(await store.listClientDrops(q.id)).toEqual([{ day: '2026-11-26', dropped: 9 }])
+      })
+
       it('keeps gate decisions with their reports, in the order they were made', async () => {
         const [p, q] = [await newProject(), await newProject()]
         const report = { metrics: { win: 0.61, n: 400 }, reasons: ['ok'], nested: [{ a: null }] }

@@ -77,6 +77,12 @@ export interface VersionChangeRecord {
 }
 
 /** A recorded promotion decision. */
+/** Events browsers of a project reported they had to drop on one UTC day. */
+export interface ClientDropsRecord {
+  day: string
+  dropped: number
+}
+
 export interface GateDecisionRecord {
   id: number
   decidedAt: string
@@ -133,6 +139,11 @@ export interface Store {
     decision: Omit<GateDecisionRecord, 'id'>,
   ): Promise<GateDecisionRecord>
   listGateDecisions(projectId: string): Promise<GateDecisionRecord[]>
+
+  /** Adds to the events browsers reported dropping on `day` (`YYYY-MM-DD`, UTC). */
+  addClientDrops(projectId: string, day: string, dropped: number): Promise<void>
+  /** Reported drops per day, oldest first. */
+  listClientDrops(projectId: string): Promise<ClientDropsRecord[]>
 
   /**
    * Adds `cost` to a fixed window shared by every collector process on this store and
