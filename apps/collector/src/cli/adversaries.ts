@@ -13,6 +13,7 @@ import {
   DATABASE_OPTIONS,
   EXIT_OK,
   parseFlags,
+  rejectExtraArguments,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 import { parseInstantFlag, parseListFlag, printTable } from './format.ts'
@@ -64,7 +65,7 @@ export const adversariesCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, OPTIONS, 'adversaries')
     const [action, userId, ...extra] = positionals
-    if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`)
+    rejectExtraArguments(extra, 'adversaries')
     const needsUser = action === 'add' || action === 'remove'
     if (needsUser && !userId) throw new CliError(`adversaries ${action} needs a user id`)
     if (!needsUser && userId) throw new CliError(`unexpected argument "${userId}"`)

@@ -89,6 +89,17 @@ export function parseFlags<O extends FlagSpec>(
   }
 }
 
+/**
+ * Throws a readable error for the first argument a command did not expect.
+ *
+ * @example rejectExtraArguments(positionals, 'export')
+ */
+export function rejectExtraArguments(extra: readonly string[], command: string): void {
+  if (extra.length > 0) {
+    throw new CliError(`unexpected argument "${extra[0]}"`, `See "tightloop ${command} --help".`)
+  }
+}
+
 /** True when the arguments ask for help (before any `--`). */
 export function wantsHelp(args: readonly string[]): boolean {
   for (const arg of args) {

@@ -20,6 +20,7 @@ import {
   DATABASE_OPTIONS,
   EXIT_OK,
   parseFlags,
+  rejectExtraArguments,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 import { parseInstantFlag } from './format.ts'
@@ -66,12 +67,7 @@ export const exportCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseFlags(args, OPTIONS, 'export')
-    if (positionals.length > 0) {
-      throw new CliError(
-        `unexpected argument "${positionals[0]}"`,
-        'See "tightloop export --help".',
-      )
-    }
+    rejectExtraArguments(positionals, 'export')
     const format = values.format ?? 'native'
     if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
       throw new CliError(`--format must be one of ${EXPORT_FORMATS.join(', ')}, not "${format}"`)

@@ -14,6 +14,7 @@ import {
   EXIT_OK,
   type ParsedFlags,
   parseFlags,
+  rejectExtraArguments,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 import { parseListFlag, printTable } from './format.ts'
@@ -74,7 +75,7 @@ export const projectCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, OPTIONS, 'project')
     const [action, ...extra] = positionals
-    if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`)
+    rejectExtraArguments(extra, 'project')
     const out = (text: string) => io.stdout.write(text)
     switch (action) {
       case 'create': {

@@ -8,6 +8,7 @@ import {
   DATABASE_OPTIONS,
   EXIT_OK,
   parseFlags,
+  rejectExtraArguments,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 
@@ -56,9 +57,7 @@ export const seedCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseFlags(args, OPTIONS, 'seed')
-    if (positionals.length > 0) {
-      throw new CliError(`unexpected argument "${positionals[0]}"`, 'See "tightloop seed --help".')
-    }
+    rejectExtraArguments(positionals, 'seed')
     const days = wholeNumber('--days', values.days, 90, 400)
     const answersPerDay = wholeNumber('--answers-per-day', values['answers-per-day'], 10_000, 1e6)
     const seed = wholeNumber('--seed', values.seed, 20_261_127, 2 ** 31)

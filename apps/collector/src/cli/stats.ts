@@ -9,6 +9,7 @@ import {
   EXIT_NEGATIVE,
   EXIT_OK,
   parseFlags,
+  rejectExtraArguments,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 import { parseInstantFlag, printTable } from './format.ts'
@@ -58,9 +59,7 @@ export const statsCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseFlags(args, OPTIONS, 'stats')
-    if (positionals.length > 0) {
-      throw new CliError(`unexpected argument "${positionals[0]}"`, 'See "tightloop stats --help".')
-    }
+    rejectExtraArguments(positionals, 'stats')
     if (values.days !== undefined && values.since !== undefined) {
       throw new CliError('give --days or --since, not both')
     }

@@ -7,6 +7,7 @@ import {
   DATABASE_OPTIONS,
   EXIT_OK,
   parseFlags,
+  rejectExtraArguments,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 import { parseInstantFlag, printTable } from './format.ts'
@@ -38,7 +39,7 @@ export const versionsCommand: Command = {
       'versions',
     )
     const [action, version, ...extra] = positionals
-    if (extra.length > 0) throw new CliError(`unexpected argument "${extra[0]}"`)
+    rejectExtraArguments(extra, 'versions')
     return withStore(io, values.database, async (store) => {
       const project = await selectProject(store, values.project)
       switch (action) {
