@@ -30,17 +30,15 @@ export async function authenticate(store: Store, key: string | null, now: number
   if (!key) throw new CollectorError(401, 'unauthorized', 'A project key is required')
   const kind = isKeyOf('public', key) ? 'public' : isKeyOf('secret', key) ? 'secret' : null
   if (!kind) throw new CollectorError(401, 'unauthorized', 'Unknown project key')
-  const record = await store.findKey(kind === 'public' ? key : hashSecretKey(key))
+  const found = await store.findKeyWithProject(kind === 'public' ? key : hashSecretKey(key))
   if (
-    !record ||
-    record.kind !== kind ||
-    (record.expiresAt && Date.parse(record.expiresAt) <= now)
+    !found ||
+    found.key.kind !== kind ||
+    (found.key.expiresAt && Date.parse(found.key.expiresAt) <= now)
   ) {
     throw new CollectorError(401, 'unauthorized', 'Unknown project key')
   }
-  const project = await store.getProject(record.projectId)
-  if (!project) throw new CollectorError(401, 'unauthorized', 'Unknown project key')
-  return { project, keyKind: kind }
+  return { project: found.project, keyKind: kind }
 }
 
 /** Throws 403 unless the caller holds the secret key: a public key never reads anything. */

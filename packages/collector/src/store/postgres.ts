@@ -217,6 +217,27 @@ export function createPostgresStore(
         : null
     },
 
+    async findKeyWithProject(lookup) {
+      const { rows } = await query<
+        ProjectRow & { lookup: string; kind: KeyRecord['kind']; expires_at: Date | null }
+      >(
+        `SELECT k.lookup, k.kind, k.expires_at, p.* FROM project_keys k
+         JOIN projects p ON p.id = k.project_id WHERE k.lookup = $1`,
+        [lookup],
+      )
+      const row = rows[0]
+      if (!row) return null
+      return {
+        key: {
+          lookup: row.lookup,
+          projectId: row.id,
+          kind: row.kind,
+          expiresAt: iso(row.expires_at),
+        },
+        project: toProject(row),
+      }
+    },
+
     insertEvents: commits.insert,
 
     // Keyset paging on (received_at, seq): each page is one short query on the index, so a

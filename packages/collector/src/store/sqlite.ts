@@ -71,6 +71,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   // Every request looks its key and project up: prepared once, not per call.
   let findKeyStmt: Database.Statement | undefined
   let getProjectStmt: Database.Statement | undefined
+  let findKeyWithProjectStmt: Database.Statement | undefined
   const rateWindows = new Map<string, { count: number; endsAt: number }>()
   let sweepAtSize = RATE_WINDOW_SWEEP_SIZE
 
@@ -175,6 +176,21 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
             expiresAt: row.expires_at,
           }
         : null
+    },
+
+    async findKeyWithProject(lookup) {
+      findKeyWithProjectStmt ??= db.prepare(
+        `SELECT k.lookup, k.kind, k.expires_at, p.* FROM project_keys k
+         JOIN projects p ON p.id = k.project_id WHERE k.lookup = ?`,
+      )
+      const row = findKeyWithProjectStmt.get(lookup) as
+        | (ProjectRow & { lookup: string; kind: KeyRecord['kind']; expires_at: string | null })
+        | undefined
+      if (!row) return null
+      return {
+        key: { lookup: row.lookup, projectId: row.id, kind: row.kind, expiresAt: row.expires_at },
+        project: toProject(row),
+      }
     },
 
     insertEvents: (projectId, rows) => writer.insert(projectId, rows),

@@ -105,6 +105,28 @@ export function describeStoreContract(engine: string, open: OpenStore, traits: S
         await expect(store.updateProject('prj_missing', { name: 'x' })).rejects.toThrow()
       })
 
+      it('finds a key with its project in one call, and sees changes to either at once', async () => {
+        const p = await newProject()
+        const soon = new Date(T0 + 60_000).toISOString()
+        await store.addKey({
+          projectId: p.id,
+          kind: 'public',
+          lookup: `pk_j_${p.id}`,
+          expiresAt: null,
+        })
+        expect(await store.findKeyWithProject(`pk_j_${p.id}`)).toEqual({
+          key: { projectId: p.id, kind: 'public', lookup: `pk_j_${p.id}`, expiresAt: null },
+          project: await store.getProject(p.id),
+        })
+        const u = await store.updateProject(p.id, { allowedOrigins: ['https://b.example'] })
+        await store.expireKeys(p.id, 'public', soon)
+        expect(await store.findKeyWithProject(`pk_j_${p.id}`)).toEqual({
+          key: { projectId: p.id, kind: 'public', lookup: `pk_j_${p.id}`, expiresAt: soon },
+          project: u,
+        })
+        expect(await store.findKeyWithProject('pk_nobody')).toBeNull()
+      })
+
       it('finds keys, and expires only keys of that kind that expire later or never', async () => {
         const p = await newProject()
         const later = new Date(T0 + 86_400_000).toISOString()

@@ -109,6 +109,12 @@ export interface Store {
   /** Sets `expiresAt` on every key of that kind of the project that has none or a later one. */
   expireKeys(projectId: string, kind: KeyRecord['kind'], expiresAt: string): Promise<void>
   findKey(lookup: string): Promise<KeyRecord | null>
+  /**
+   * The key and its project in one read: what every request needs to authenticate. One
+   * query, not two, because it runs for every request (a read transaction on SQLite, a round
+   * trip on PostgreSQL); never cached, so a key or project change holds at once everywhere.
+   */
+  findKeyWithProject(lookup: string): Promise<{ key: KeyRecord; project: ProjectRecord } | null>
 
   /** Stores the rows once per `(project, eventId)`; resolves only once durably committed. */
   insertEvents(projectId: string, rows: EventRow[]): Promise<InsertResult>
