@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSqliteStore } from '../store/sqlite.ts'
+import type { Store } from '../store/types.ts'
 import { makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 
 let collector: TestCollector
@@ -270,5 +274,78 @@ describe('durability', () => {
     for await (const e of reopened.streamEvents(collector.project.id)) ids.push(e.eventId)
     await reopened.close()
     expect(ids).toContain(event.eventId)
+  })
+})
+
+describe('the two ways a batch reaches the SQLite writer', () => {
+  it('stores the same payloads whether the writer parses the body again or gets the objects', async () => {
+    const sources: boolean[] = []
+    const dir = mkdtempSync(join(tmpdir(), 'tightloop-source-'))
+    const inner = createSqliteStore(join(dir, 'x.db'))
+    const store: Store = {
+      ...inner,
+      insertEvents(projectId, rows, source) {
+        sources.push(source !== undefined)
+        return inner.insertEvents(projectId, rows, source)
+      },
+    }
+    const c = await startTestCollector({ store })
+    try {
+      const skew = 3_600_000
+      // The client's clock is an hour behind: every stored occurredAt moves an hour on.
+      const clientNow = () => Date.now() - skew - 2_000
+      const inParis = (ms: number) => new Date(ms + 3_600_000).toISOString().replace('Z', '+01:00')
+      const kinds = () =>
+        [
+          makeEvent('csat', {
+            csat: 4,
+            comment: 'ok',
+            occurredAt: new Date(clientNow()).toISOString(),
+          }),
+          // Not in toISOString form: the stored occurredAt is rewritten, the client's kept.
+          makeEvent('thumbs_down', { occurredAt: inParis(clientNow()), modelVersion: 'm-2' }),
+          makeEvent('rephrase', {
+            productVersion: '7.1',
+            similarity: 0.5,
+            occurredAt: new Date(clientNow()).toISOString(),
+          }),
+        ].map((e, i) => ({ ...e, requestId: `req-kind-${i}` }))
+      const send = (events: unknown[]) =>
+        fetch(`${c.url}/v1/events?key=${c.publicKey}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events, sentAt: new Date(Date.now() - skew).toISOString() }),
+        }).then((r) => r.json())
+      const verbatim = kinds()
+      const copied = kinds()
+      // One unknown key makes validation drop something: that batch travels as objects.
+      expect(await send(verbatim)).toMatchObject({ accepted: 3 })
+      expect(await send([...copied, { ...makeEvent(), stray: 'dropped' }])).toMatchObject({
+        accepted: 4,
+      })
+      expect(sources).toEqual([true, false])
+
+      const stored = new Map<string, Record<string, unknown>>()
+      for await (const e of inner.streamEvents(c.project.id)) stored.set(e.eventId, { ...e })
+      expect(stored.size).toBe(7)
+      for (const [i, sent] of verbatim.entries()) {
+        const a = stored.get(sent.eventId)!
+        const b = stored.get(copied[i]!.eventId)!
+        expect(a.clientOccurredAt).toBe(sent.occurredAt)
+        expect(
+          Math.abs(Date.parse(a.occurredAt as string) - Date.parse(sent.occurredAt) - skew),
+        ).toBeLessThan(5_000)
+        expect(a.occurredAt).toBe(new Date(Date.parse(a.occurredAt as string)).toISOString())
+        const { eventId: _a, occurredAt: _ao, clientOccurredAt: _ac, receivedAt: _ar, ...restA } = a
+        const { eventId: _b, occurredAt: _bo, clientOccurredAt: _bc, receivedAt: _br, ...restB } = b
+        expect(restA).toEqual(restB)
+        expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort())
+      }
+      expect([...stored.values()].some((e) => 'stray' in e)).toBe(false)
+    } finally {
+      await c.close()
+      await inner.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -71,6 +71,8 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   const reasons = new Set(project.escalationReasons)
   const rejected: RejectedEvent[] = []
   const rows: EventRow[] = []
+  // Where each stored event sits in the body, while every one is the body's event unchanged.
+  let indexes: number[] | undefined = project.scrubPii ? undefined : []
   batch.events.forEach((raw, index) => {
     const parsed = feedbackEventSchema.safeParse(raw)
     if (!parsed.success) {
@@ -87,6 +89,8 @@ export async function ingest(c: Context, ctx: CollectorContext) {
       return
     }
     if (project.scrubPii) event = scrubEvent(event)
+    else if (indexes && isVerbatim(raw, event)) indexes.push(index)
+    else indexes = undefined
     const clientOccurredAt = event.occurredAt
     const clientMs = Date.parse(clientOccurredAt)
     const occurredAt = Math.min(clientMs + skewMs, receivedAt)
@@ -111,7 +115,11 @@ export async function ingest(c: Context, ctx: CollectorContext) {
     })
   })
 
-  const { inserted, duplicates } = await ctx.store.insertEvents(project.id, rows)
+  const { inserted, duplicates } = await ctx.store.insertEvents(
+    project.id,
+    rows,
+    indexes && { text, indexes },
+  )
   const dropped = batch.client?.dropped ?? 0
   if (dropped > 0) {
     // Loss is never silent: what the browser gave up on is kept per day and shown in /v1/stats.
@@ -120,6 +128,18 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   }
   const result: IngestResult = { accepted: inserted, duplicates, rejected }
   return c.json(result, 200)
+}
+
+/**
+ * True when parsing `raw` from the body again gives back `parsed`: validation dropped no key
+ * (it only ever drops keys; no field is transformed). Events with `metadata` never count, as
+ * a nested key such as `__proto__` could be dropped without changing the top-level count.
+ */
+function isVerbatim(raw: unknown, parsed: FeedbackEvent): boolean {
+  if (parsed.metadata !== undefined) return false
+  let n = 0
+  for (const key in raw as object) if (Object.hasOwn(raw as object, key)) n++
+  return n === Object.keys(parsed).length
 }
 
 /** True when `iso` is already what `toISOString()` would print (UTC, milliseconds, `Z`). */

@@ -5,17 +5,36 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { StoredEvent } from '@tightloop/schema'
 import type Database from 'better-sqlite3'
-import type { EventRow, InsertResult } from './types.ts'
+import type { EventRow, EventSource, InsertResult } from './types.ts'
 
 /** Where committed event rows go; `insert` resolves only once its rows are durable. */
 export interface EventWriter {
-  insert(projectId: string, rows: EventRow[]): Promise<InsertResult>
+  insert(projectId: string, rows: EventRow[], source?: EventSource): Promise<InsertResult>
   /** Answers every batch handed in so far, then stops the writer. */
   close(): Promise<void>
 }
 
 /** A group: the batches of every request that arrived while the previous group committed. */
-type Group = [projectId: string, rows: WireRow[]][]
+type Group = WireBatch[]
+/**
+ * One batch as it crosses to the writer thread. With its source text (the usual case) only
+ * the text and a few numbers per row are copied, and the writer parses the text again: a
+ * string copies for almost nothing, and parsing it costs the writer less than receiving the
+ * objects would (about 1 µs an event instead of 2.5, and 1.5 µs less on the HTTP thread).
+ * Without one (scrubbed or stripped events) the rows travel as objects.
+ */
+type WireBatch =
+  | [projectId: string, rows: WireRow[]]
+  | [
+      projectId: string,
+      text: string,
+      indexes: number[],
+      occurredAt: number[],
+      receivedAt: number[],
+      /** The stored `occurredAt` where it differs from the client's (skew-corrected). */
+      occurredAtIso: (string | null)[],
+      receivedAtIso: string[],
+    ]
 /**
  * One row as it crosses to the writer: the INSERT's columns after `project_id`, the event
  * still an object. Cloning it across costs the HTTP thread about half of what serialising it
@@ -26,6 +45,7 @@ type WireRow = [string, string, string, string, number, number, string | null, S
 interface PendingBatch {
   projectId: string
   rows: EventRow[]
+  source: EventSource | undefined
   resolve: (result: InsertResult) => void
   reject: (err: unknown) => void
 }
@@ -88,8 +108,24 @@ const statementFor = (rows) => {
   }
   return statement
 }
+// A batch sent with its text: parse it again and stamp each stored event as the HTTP thread did.
+const rowsOf = (batch) => {
+  if (batch.length === 2) return batch[1]
+  const [, text, indexes, occurredAt, receivedAt, occurredAtIso, receivedAtIso] = batch
+  const events = JSON.parse(text).events
+  return indexes.map((index, i) => {
+    const e = events[index]
+    const clientOccurredAt = e.occurredAt
+    e.occurredAt = occurredAtIso[i] ?? clientOccurredAt
+    e.clientOccurredAt = clientOccurredAt
+    e.receivedAt = receivedAtIso[i]
+    return [e.eventId, e.signal, e.requestId, e.userId, occurredAt[i], receivedAt[i], e.productVersion ?? null, e]
+  })
+}
 const commit = db.transaction((group) =>
-  group.map(([projectId, rows]) => {
+  group.map((batch) => {
+    const projectId = batch[0]
+    const rows = rowsOf(batch)
     let inserted = 0
     for (let start = 0; start < rows.length; start += workerData.rowsPerStatement) {
       const part = rows.slice(start, start + workerData.rowsPerStatement)
@@ -125,10 +161,37 @@ const toWire = (row: EventRow): WireRow => [
   row.event,
 ]
 
+/** The wire form of a batch: its text and a few numbers per row when it has a source. */
+function toWireBatch(b: PendingBatch): WireBatch {
+  if (!b.source || b.source.indexes.length !== b.rows.length)
+    return [b.projectId, b.rows.map(toWire)]
+  const n = b.rows.length
+  const occurredAt = new Array<number>(n)
+  const receivedAt = new Array<number>(n)
+  const occurredAtIso = new Array<string | null>(n)
+  const receivedAtIso = new Array<string>(n)
+  for (let i = 0; i < n; i++) {
+    const { event } = b.rows[i]!
+    occurredAt[i] = b.rows[i]!.occurredAt
+    receivedAt[i] = b.rows[i]!.receivedAt
+    occurredAtIso[i] = event.occurredAt === event.clientOccurredAt ? null : event.occurredAt
+    receivedAtIso[i] = event.receivedAt
+  }
+  return [
+    b.projectId,
+    b.source.text,
+    b.source.indexes,
+    occurredAt,
+    receivedAt,
+    occurredAtIso,
+    receivedAtIso,
+  ]
+}
+
 /** Commits on the calling thread: for `:memory:` (one connection only) and as the fallback. */
 function inlineCommitter(db: Database.Database) {
   let insert: Database.Statement | undefined
-  const commit = db.transaction((group: Group) =>
+  const commit = db.transaction((group: [string, WireRow[]][]) =>
     group.map(([projectId, rows]) => {
       insert ??= db.prepare(INSERT_SQL)
       let inserted = 0
@@ -148,7 +211,7 @@ function inlineCommitter(db: Database.Database) {
       return inserted
     }),
   )
-  return (group: Group) => commit(group)
+  return (group: [string, WireRow[]][]) => commit(group)
 }
 
 /** Commits on a worker thread with its own connection; replies arrive in send order. */
@@ -257,12 +320,13 @@ export function createEventWriter(
     scheduled = false
     const batches = pending
     pending = []
-    const group: Group = batches.map((b) => [b.projectId, b.rows.map(toWire)])
     inFlight += 1
     const target = writer()
     const committed = target
-      ? target.commit(group)
-      : new Promise<number[]>((resolve) => resolve(inline(group)))
+      ? target.commit(batches.map(toWireBatch))
+      : new Promise<number[]>((resolve) =>
+          resolve(inline(batches.map((b) => [b.projectId, b.rows.map(toWire)]))),
+        )
     committed
       .then(
         (inserted) => {
@@ -282,10 +346,10 @@ export function createEventWriter(
   }
 
   return {
-    insert(projectId, rows) {
+    insert(projectId, rows, source) {
       if (rows.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 })
       return new Promise((resolve, reject) => {
-        pending.push({ projectId, rows, resolve, reject })
+        pending.push({ projectId, rows, source, resolve, reject })
         schedule()
       })
     },

@@ -193,7 +193,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       }
     },
 
-    insertEvents: (projectId, rows) => writer.insert(projectId, rows),
+    insertEvents: (projectId, rows, source) => writer.insert(projectId, rows, source),
 
     async *streamEvents(projectId, range: TimeRange = {}) {
       const page = db.prepare(

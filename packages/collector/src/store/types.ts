@@ -44,6 +44,18 @@ export interface EventRow {
   event: StoredEvent
 }
 
+/**
+ * Where a batch's rows came from: the request body, and for each row the index of its event
+ * in the body's `events` array. Given only when every row's `event` is exactly that parsed
+ * event plus `clientOccurredAt`, `receivedAt` and its corrected `occurredAt` (no key dropped
+ * by validation, nothing scrubbed). A store may then rebuild the payloads from the text,
+ * which costs less than copying the objects to another thread; it may also ignore it.
+ */
+export interface EventSource {
+  text: string
+  indexes: number[]
+}
+
 /** An event streamed without its payload (see `Store.streamEventsSkipping`). */
 export interface SkippedEvent {
   signal: Signal
@@ -117,7 +129,7 @@ export interface Store {
   findKeyWithProject(lookup: string): Promise<{ key: KeyRecord; project: ProjectRecord } | null>
 
   /** Stores the rows once per `(project, eventId)`; resolves only once durably committed. */
-  insertEvents(projectId: string, rows: EventRow[]): Promise<InsertResult>
+  insertEvents(projectId: string, rows: EventRow[], source?: EventSource): Promise<InsertResult>
   /** Every stored event in `receivedAt` order, paged from the database, never all in memory. */
   streamEvents(projectId: string, range?: TimeRange): AsyncIterable<StoredEvent>
   /**
