@@ -266,7 +266,7 @@ async function main() {
     const ratio = r.engine === 'bare' ? '1.00' : share !== undefined ? share.toFixed(2) : '–'
     const goal = r.engine === 'bare' ? undefined : TARGETS[r.engine]
     let verdict = '–'
-    if (r.engine !== 'bare' && r.batch === 1) {
+    if (r.engine === 'sqlite' && r.batch === 1) {
       verdict =
         share === undefined
           ? 'needs the bare route'
