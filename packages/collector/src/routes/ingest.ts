@@ -137,9 +137,7 @@ export async function ingest(c: Context, ctx: CollectorContext) {
  */
 function isVerbatim(raw: unknown, parsed: FeedbackEvent): boolean {
   if (parsed.metadata !== undefined) return false
-  let n = 0
-  for (const key in raw as object) if (Object.hasOwn(raw as object, key)) n++
-  return n === Object.keys(parsed).length
+  return Object.keys(raw as object).length === Object.keys(parsed).length
 }
 
 /** True when `iso` is already what `toISOString()` would print (UTC, milliseconds, `Z`). */

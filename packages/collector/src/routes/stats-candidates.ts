@@ -8,7 +8,9 @@ import {
   type DropReason,
   EXPORT_DROP_REASONS,
   type ExportDropReason,
+  type ExportStats,
   eventTimeMs,
+  type SignalExportStats,
   toEpochMs,
   toTrainingRow,
   type VersionChange,
@@ -44,18 +46,13 @@ export interface CandidacyPolicy {
 }
 
 /** Counts for one signal, as the export builder reports them. */
-export interface SignalCandidateCounts {
-  events: number
-  rows: number
-  dropped: Record<ExportDropReason, number>
-}
+export type SignalCandidateCounts = SignalExportStats
 
-/** Training-candidate counts over a time window. `events === rows + sum(dropped)`. */
-export interface CandidateCounts {
-  events: number
-  rows: number
-  dropped: Record<ExportDropReason, number>
-  bySignal: Record<Signal, SignalCandidateCounts>
+/**
+ * Training-candidate counts over a time window: the export's own counts, without its dedup
+ * window's. `events === rows + sum(dropped)`.
+ */
+export interface CandidateCounts extends Omit<ExportStats, 'dedup'> {
   /**
    * Rows an export of everything would keep whose trusted time is in the 30 days before
    * `now`, whatever the window (the low-volume rule's input).

@@ -24,7 +24,7 @@ type Group = WireBatch[]
  * Without one (scrubbed or stripped events) the rows travel as objects.
  */
 type WireBatch =
-  | [projectId: string, rows: WireRow[]]
+  | ObjectBatch
   | [
       projectId: string,
       text: string,
@@ -41,6 +41,8 @@ type WireBatch =
  * would, so the writer thread does the JSON.
  */
 type WireRow = [string, string, string, string, number, number, string | null, StoredEvent]
+/** A batch whose rows travel as objects: always so when committing inline. */
+type ObjectBatch = [projectId: string, rows: WireRow[]]
 
 interface PendingBatch {
   projectId: string
@@ -161,10 +163,11 @@ const toWire = (row: EventRow): WireRow => [
   row.event,
 ]
 
+const toObjectBatch = (b: PendingBatch): ObjectBatch => [b.projectId, b.rows.map(toWire)]
+
 /** The wire form of a batch: its text and a few numbers per row when it has a source. */
 function toWireBatch(b: PendingBatch): WireBatch {
-  if (!b.source || b.source.indexes.length !== b.rows.length)
-    return [b.projectId, b.rows.map(toWire)]
+  if (!b.source || b.source.indexes.length !== b.rows.length) return toObjectBatch(b)
   const n = b.rows.length
   const occurredAt = new Array<number>(n)
   const receivedAt = new Array<number>(n)
@@ -191,7 +194,7 @@ function toWireBatch(b: PendingBatch): WireBatch {
 /** Commits on the calling thread: for `:memory:` (one connection only) and as the fallback. */
 function inlineCommitter(db: Database.Database) {
   let insert: Database.Statement | undefined
-  const commit = db.transaction((group: [string, WireRow[]][]) =>
+  const commit = db.transaction((group: ObjectBatch[]) =>
     group.map(([projectId, rows]) => {
       insert ??= db.prepare(INSERT_SQL)
       let inserted = 0
@@ -211,7 +214,7 @@ function inlineCommitter(db: Database.Database) {
       return inserted
     }),
   )
-  return (group: [string, WireRow[]][]) => commit(group)
+  return (group: ObjectBatch[]) => commit(group)
 }
 
 /** Commits on a worker thread with its own connection; replies arrive in send order. */
@@ -324,9 +327,7 @@ export function createEventWriter(
     const target = writer()
     const committed = target
       ? target.commit(batches.map(toWireBatch))
-      : new Promise<number[]>((resolve) =>
-          resolve(inline(batches.map((b) => [b.projectId, b.rows.map(toWire)]))),
-        )
+      : new Promise<number[]>((resolve) => resolve(inline(batches.map(toObjectBatch))))
     committed
       .then(
         (inserted) => {
