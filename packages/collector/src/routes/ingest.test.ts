@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSqliteStore } from '../store/sqlite.ts'
 import type { Store } from '../store/types.ts'
@@ -342,9 +343,52 @@ describe('the two ways a batch reaches the SQLite writer', () => {
         expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort())
       }
       expect([...stored.values()].some((e) => 'stray' in e)).toBe(false)
+
+      // On disk: the verbatim batch's events as the client's own text, stamped on read; the
+      // copied batch's already stamped.
+      await inner.close()
+      const file = new Database(join(dir, 'x.db'), { readonly: true })
+      const payload = (id: string) =>
+        (
+          file.prepare('SELECT payload FROM events WHERE event_id = ?').get(id) as {
+            payload: string
+          }
+        ).payload
+      for (const [i, sent] of verbatim.entries()) {
+        expect(payload(sent.eventId)).toBe(JSON.stringify(sent))
+        expect(JSON.parse(payload(copied[i]!.eventId))).toMatchObject({
+          clientOccurredAt: copied[i]!.occurredAt,
+          receivedAt: stored.get(copied[i]!.eventId)!.receivedAt,
+        })
+      }
+      file.close()
     } finally {
       await c.close()
       await inner.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('stores the events JSON.parse saw when a body names `events` twice', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tightloop-source-'))
+    const store = createSqliteStore(join(dir, 'x.db'))
+    const c = await startTestCollector({ store })
+    try {
+      const first = makeEvent('thumbs_down', { comment: 'first' })
+      const last = makeEvent('thumbs_down', { comment: 'last' })
+      const body = `{"events":[${JSON.stringify(first)}],"events":[${JSON.stringify(last)}]}`
+      const res = await fetch(`${c.url}/v1/events?key=${c.publicKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      expect(await res.json()).toMatchObject({ accepted: 1 })
+      const stored = []
+      for await (const e of store.streamEvents(c.project.id)) stored.push(e)
+      expect(stored).toEqual([expect.objectContaining({ eventId: last.eventId, comment: 'last' })])
+    } finally {
+      await c.close()
+      await store.close()
       rmSync(dir, { recursive: true, force: true })
     }
   })

@@ -9,13 +9,13 @@ import {
   MAX_BATCH_BYTES,
   MAX_EVENTS_PER_BATCH,
   type RejectedEvent,
-  type StoredEvent,
 } from '@tightloop/schema'
 import type { Context } from 'hono'
 import { authenticate, readKey } from '../auth.ts'
 import { readBodyText } from '../body.ts'
 import { CollectorError } from '../errors.ts'
 import { scrubEvent } from '../scrub.ts'
+import { stampEvent } from '../store/stamp.ts'
 import type { EventRow } from '../store/types.ts'
 import type { CollectorContext } from './context.ts'
 
@@ -91,18 +91,11 @@ export async function ingest(c: Context, ctx: CollectorContext) {
     if (project.scrubPii) event = scrubEvent(event)
     else if (indexes && isVerbatim(raw, event)) indexes.push(index)
     else indexes = undefined
-    const clientOccurredAt = event.occurredAt
-    const clientMs = Date.parse(clientOccurredAt)
+    const clientMs = Date.parse(event.occurredAt)
     const occurredAt = Math.min(clientMs + skewMs, receivedAt)
     // zod hands back a fresh object, so it becomes the stored event in place: copying it
     // with a spread cost more than validating it (about 2 µs an event).
-    const stored = event as StoredEvent
-    stored.occurredAt =
-      occurredAt === clientMs && isCanonicalIso(clientOccurredAt)
-        ? clientOccurredAt
-        : new Date(occurredAt).toISOString()
-    stored.clientOccurredAt = clientOccurredAt
-    stored.receivedAt = receivedAtIso
+    const stored = stampEvent(event, occurredAt, receivedAtIso, clientMs)
     rows.push({
       eventId: event.eventId,
       signal: event.signal,
@@ -138,11 +131,6 @@ export async function ingest(c: Context, ctx: CollectorContext) {
 function isVerbatim(raw: unknown, parsed: FeedbackEvent): boolean {
   if (parsed.metadata !== undefined) return false
   return Object.keys(raw as object).length === Object.keys(parsed).length
-}
-
-/** True when `iso` is already what `toISOString()` would print (UTC, milliseconds, `Z`). */
-function isCanonicalIso(iso: string): boolean {
-  return iso.length === 24 && iso.charCodeAt(23) === 90 /* Z */ && iso.charCodeAt(19) === 46 /* . */
 }
 
 function eventIdOf(raw: unknown): { eventId?: string } {

@@ -6,6 +6,7 @@ import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createEventWriter } from './sqlite-writer.ts'
+import { restampEvent } from './stamp.ts'
 import type {
   AdversaryRecord,
   ClientDropsRecord,
@@ -53,6 +54,10 @@ export interface SqliteStoreOptions {
    */
   synchronous?: 'FULL' | 'NORMAL'
 }
+
+/** A stored payload as an event: the writer keeps most as the client's own text (unstamped). */
+const readPayload = (payload: string, occurredAt: number, receivedAt: number): StoredEvent =>
+  restampEvent(JSON.parse(payload) as StoredEvent, occurredAt, receivedAt)
 
 /**
  * Opens (and creates) the SQLite database at `path`; `:memory:` works for tests.
@@ -197,7 +202,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
     async *streamEvents(projectId, range: TimeRange = {}) {
       const page = db.prepare(
-        `SELECT rowid AS seq, received_at, payload FROM events
+        `SELECT rowid AS seq, occurred_at, received_at, payload FROM events
          WHERE project_id = ? AND received_at >= ? AND received_at < ?
            AND (received_at > ? OR (received_at = ? AND rowid > ?))
          ORDER BY received_at, rowid LIMIT ?`,
@@ -217,8 +222,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
           cursorAt,
           cursorSeq,
           STREAM_PAGE_ROWS,
-        ) as { seq: number; received_at: number; payload: string }[]
-        for (const row of rows) yield JSON.parse(row.payload) as StoredEvent
+        ) as { seq: number; occurred_at: number; received_at: number; payload: string }[]
+        for (const row of rows) yield readPayload(row.payload, row.occurred_at, row.received_at)
         if (rows.length < STREAM_PAGE_ROWS) return
         const last = rows[rows.length - 1]!
         cursorAt = last.received_at
@@ -232,7 +237,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const page = db
         .prepare(
           `SELECT rowid AS seq, received_at, signal,
-             CASE WHEN signal IN (${marks}) THEN NULL ELSE payload END AS payload
+             CASE WHEN signal IN (${marks}) THEN NULL ELSE payload END AS payload, occurred_at
            FROM events
            WHERE project_id = ? AND received_at >= ? AND received_at < ?
              AND (received_at > ? OR (received_at = ? AND rowid > ?))
@@ -253,11 +258,11 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
           cursorAt,
           cursorSeq,
           STREAM_PAGE_ROWS,
-        ) as [number, number, Signal, string | null][]
-        for (const [, , signal, payload] of rows) {
+        ) as [number, number, Signal, string | null, number][]
+        for (const [, receivedAt, signal, payload, occurredAt] of rows) {
           yield payload === null
             ? { signal, skipped: true as const }
-            : (JSON.parse(payload) as StoredEvent)
+            : readPayload(payload, occurredAt, receivedAt)
         }
         if (rows.length < STREAM_PAGE_ROWS) return
         const last = rows[rows.length - 1]!

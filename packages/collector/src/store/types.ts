@@ -48,8 +48,9 @@ export interface EventRow {
  * Where a batch's rows came from: the request body, and for each row the index of its event
  * in the body's `events` array. Given only when every row's `event` is exactly that parsed
  * event plus `clientOccurredAt`, `receivedAt` and its corrected `occurredAt` (no key dropped
- * by validation, nothing scrubbed). A store may then rebuild the payloads from the text,
- * which costs less than copying the objects to another thread; it may also ignore it.
+ * by validation, nothing scrubbed). A store may then keep each event's own text from the
+ * body (and add the stamped fields when it reads it back), which costs less than copying the
+ * objects to another thread and serialising them there; it may also ignore it.
  */
 export interface EventSource {
   text: string
