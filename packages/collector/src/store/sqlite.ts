@@ -77,6 +77,18 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   let findKeyStmt: Database.Statement | undefined
   let getProjectStmt: Database.Statement | undefined
   let findKeyWithProjectStmt: Database.Statement | undefined
+  /**
+   * Key lookups of the current turn of the event loop. Requests read from their sockets in the
+   * same turn share one lookup: one read transaction instead of one each, which is most of
+   * what a batch of one event costs beyond the HTTP work (the writer thread's commits make
+   * every new read transaction fetch its pages again). Dropped when the turn ends, and at once
+   * when this store changes a key or a project, so a key revoked or a project changed by any
+   * process holds for every request that arrives after.
+   */
+  let turnKeys: Map<string, { key: KeyRecord; project: ProjectRecord } | null> | undefined
+  const forgetKeys = () => {
+    turnKeys = undefined
+  }
   const rateWindows = new Map<string, { count: number; endsAt: number }>()
   let sweepAtSize = RATE_WINDOW_SWEEP_SIZE
 
@@ -121,6 +133,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async updateProject(id, patch) {
+      forgetKeys()
       const current = await store.getProject(id)
       if (!current) throw new Error(`No project ${id}`)
       const p = { ...current, ...patch }
@@ -152,6 +165,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async addKey(key) {
+      forgetKeys()
       db.prepare(
         `INSERT INTO project_keys (lookup, project_id, kind, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (lookup) DO UPDATE SET project_id = excluded.project_id, kind = excluded.kind,
@@ -160,6 +174,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async expireKeys(projectId, kind, expiresAt) {
+      forgetKeys()
       db.prepare(
         `UPDATE project_keys SET expires_at = ?
          WHERE project_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)`,
@@ -184,6 +199,12 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     async findKeyWithProject(lookup) {
+      const seen = turnKeys?.get(lookup)
+      if (seen !== undefined) return seen
+      if (!turnKeys) {
+        turnKeys = new Map()
+        setImmediate(forgetKeys)
+      }
       findKeyWithProjectStmt ??= db.prepare(
         `SELECT k.lookup, k.kind, k.expires_at, p.* FROM project_keys k
          JOIN projects p ON p.id = k.project_id WHERE k.lookup = ?`,
@@ -191,11 +212,19 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const row = findKeyWithProjectStmt.get(lookup) as
         | (ProjectRow & { lookup: string; kind: KeyRecord['kind']; expires_at: string | null })
         | undefined
-      if (!row) return null
-      return {
-        key: { lookup: row.lookup, projectId: row.id, kind: row.kind, expiresAt: row.expires_at },
-        project: toProject(row),
-      }
+      const found = row
+        ? {
+            key: {
+              lookup: row.lookup,
+              projectId: row.id,
+              kind: row.kind,
+              expiresAt: row.expires_at,
+            },
+            project: toProject(row),
+          }
+        : null
+      turnKeys.set(lookup, found)
+      return found
     },
 
     insertEvents: (projectId, rows, source) => writer.insert(projectId, rows, source),
