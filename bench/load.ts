@@ -275,15 +275,24 @@ async function main() {
     max: Figures
     partial: Figures
     cpu: CpuShare | undefined
+    /** Median over the runs of this run's events/s ÷ the bare route's in the same round. */
+    ratio: number | undefined
   }[] = []
-  for (const batch of batches)
-    for (const engine of only) {
-      for (const workers of processCounts) {
-        BATCH = batch
-        const max: Figures[] = []
-        const partial: Figures[] = []
-        const cpu: CpuShare[] = []
-        for (let r = 0; r < runs; r++) {
+  type Runs = { max: Figures[]; partial: Figures[]; cpu: CpuShare[] }
+  for (const batch of batches) {
+    BATCH = batch
+    const runsOf = new Map<string, Runs>()
+    const of = (engine: Engine, workers: number) => {
+      const key = `${engine}/${workers}`
+      if (!runsOf.has(key)) runsOf.set(key, { max: [], partial: [], cpu: [] })
+      return runsOf.get(key)!
+    }
+    // Round by round, each target once per round: the bare route is measured beside each
+    // target, so a ratio compares runs minutes apart, not a whole invocation apart (this
+    // shared machine's speed drifts by tens of percent within the hour).
+    for (let r = 0; r < runs; r++) {
+      for (const engine of only) {
+        for (const workers of processCounts) {
           const target = await startTarget(engine, workers)
           try {
             await checkAccepted(target.url)
@@ -291,11 +300,12 @@ async function main() {
             const before = threadTimes(target.pids)
             const full = await cannon(target.url, seconds)
             const share = cpuPerEvent(before, threadTimes(target.pids), full.eventsPerS * seconds)
-            if (share) cpu.push(share)
             const rate = Math.round((PARTIAL_LOAD * full.eventsPerS) / BATCH)
             const part = await cannon(target.url, seconds, rate)
-            max.push(full)
-            partial.push(part)
+            const measured = of(engine, workers)
+            measured.max.push(full)
+            measured.partial.push(part)
+            if (share) measured.cpu.push(share)
             console.error(
               `batch ${BATCH}: ${engine} x${workers} run ${r + 1}: ${Math.round(full.eventsPerS)} events/s (p50 ${full.p50} ms, p99 ${full.p99} ms); at 70 %: p50 ${part.p50} ms, p99 ${part.p99} ms${share ? `; CPU µs/event ${share.total.toFixed(1)} (HTTP ${share.http.toFixed(1)}, busiest other ${share.otherMax.toFixed(1)})` : ''}`,
             )
@@ -303,40 +313,46 @@ async function main() {
             await stopTarget(target)
           }
         }
-        const pick = (xs: Figures[]) => ({
-          eventsPerS: median(xs.map((x) => x.eventsPerS)),
-          p50: median(xs.map((x) => x.p50)),
-          p99: median(xs.map((x) => x.p99)),
-        })
-        const cpuMedian = cpu.length
-          ? {
-              total: median(cpu.map((c) => c.total)),
-              http: median(cpu.map((c) => c.http)),
-              otherMax: median(cpu.map((c) => c.otherMax)),
-            }
-          : undefined
+      }
+    }
+    const pick = (xs: Figures[]) => ({
+      eventsPerS: median(xs.map((x) => x.eventsPerS)),
+      p50: median(xs.map((x) => x.p50)),
+      p99: median(xs.map((x) => x.p99)),
+    })
+    for (const engine of only) {
+      for (const workers of processCounts) {
+        const { max, partial, cpu } = of(engine, workers)
+        const bare = runsOf.get(`bare/${workers}`)
         rows.push({
           engine,
           workers,
           batch,
           max: pick(max),
           partial: pick(partial),
-          cpu: cpuMedian,
+          cpu: cpu.length
+            ? {
+                total: median(cpu.map((c) => c.total)),
+                http: median(cpu.map((c) => c.http)),
+                otherMax: median(cpu.map((c) => c.otherMax)),
+              }
+            : undefined,
+          ratio: bare
+            ? median(max.map((m, r) => m.eventsPerS / bare.max[r]!.eventsPerS))
+            : undefined,
         })
       }
     }
-  const bare = (workers: number, batch: number) =>
-    rows.find((r) => r.engine === 'bare' && r.workers === workers && r.batch === batch)
+  }
   console.log(
-    `POST /v1/events, ${CONNECTIONS} connections, ${seconds} s per run after ${WARMUP_S} s warm-up, median of ${runs} runs`,
+    `POST /v1/events, ${CONNECTIONS} connections, ${seconds} s per run after ${WARMUP_S} s warm-up, median of ${runs} runs; a ratio is the median of each run's ratio to the bare route's run in its round`,
   )
   console.log(
     '| target | batch | processes | events/s | vs bare route | p50 / p99 ms at max | p50 / p99 ms at 70 % | server CPU µs/event: all / HTTP / busiest other thread | target |',
   )
   console.log('|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
-    const ref = bare(r.workers, r.batch)
-    const share = ref ? r.max.eventsPerS / ref.max.eventsPerS : undefined
+    const share = r.ratio
     const ratio = r.engine === 'bare' ? '1.00' : share !== undefined ? share.toFixed(2) : '–'
     const goal = r.engine === 'bare' ? undefined : TARGETS[r.engine]
     let verdict = '–'
