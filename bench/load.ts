@@ -1,12 +1,14 @@
 // Load figures: events/s and latency of POST /v1/events in batches of 50 (and of 1), on SQLite
-// and PostgreSQL, with one and two collector processes, beside a bare Hono route as the reference.
-// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only bare,sqlite,postgres] [--processes 1,2] [--batch 1,50] [--connections 32]
+// and PostgreSQL, with one and two collector processes, beside two references measured in the
+// same rounds: a bare Hono route that only reads the body, and a node:http server that parses it.
+// Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only bare,parse,sqlite,postgres] [--processes 1,2] [--batch 1,50] [--connections 32]
 // PostgreSQL needs TIGHTLOOP_TEST_POSTGRES (an admin connection string); each run gets a fresh database.
 // Exits non-zero when a one-process budget (TARGETS, P99_TARGET_MS) is missed.
 import { type ChildProcess, spawn } from 'node:child_process'
 import cluster from 'node:cluster'
 import { once } from 'node:events'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import nodeHttp from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,8 +34,18 @@ const TARGETS = { sqlite: 100_000, postgres: 30_000 } // events/s on 2 cores, ba
 const SINGLE_EVENT_RATIO = 0.4 // batches of 1: requests/s at least 40 % of the bare route's
 const P99_TARGET_MS = 20 // at 70 % of the measured maximum
 const PARTIAL_LOAD = 0.7
+/** The issue's note beside the target: a node:http server that only parses these bodies does ~400,000 events/s on its machine. */
+const PARSE_YARDSTICK = 400_000
 
-type Engine = 'bare' | 'sqlite' | 'postgres'
+type Engine = 'bare' | 'parse' | 'sqlite' | 'postgres'
+/** The references: no storage. The issue calibrates its target on the second (~400,000/s). */
+const isReference = (engine: Engine) => engine === 'bare' || engine === 'parse'
+const LABELS: Record<Engine, string> = {
+  bare: 'bare Hono route',
+  parse: 'node:http, JSON.parse only',
+  sqlite: 'sqlite',
+  postgres: 'postgres',
+}
 
 // ---- server side: `load.ts --serve <engine> <workers> <port> <database>` -------------------
 
@@ -43,7 +55,7 @@ async function openStore(engine: Engine, database: string): Promise<Store> {
 
 async function serve(engine: Engine, workers: number, port: number, database: string) {
   if (cluster.isPrimary) {
-    if (engine !== 'bare') {
+    if (!isReference(engine)) {
       // Schema and project exist before any worker starts, so workers never race to create them.
       const store = await openStore(engine, database)
       await store.migrate()
@@ -57,6 +69,22 @@ async function serve(engine: Engine, workers: number, port: number, database: st
       if (pids.length === workers) process.stdout.write(`ready ${pids.join(',')}\n`)
     })
     cluster.on('exit', () => process.exit(1))
+    return
+  }
+  if (engine === 'parse') {
+    // The issue's yardstick: a node:http server that only reads and parses the same bodies.
+    const reply = (n: number) => JSON.stringify({ accepted: n, duplicates: 0, rejected: [] })
+    nodeHttp
+      .createServer((req, res) => {
+        const chunks: Buffer[] = []
+        req.on('data', (chunk: Buffer) => chunks.push(chunk))
+        req.on('end', () => {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: unknown[] }
+          res.writeHead(200, { 'content-type': 'application/json' })
+          res.end(reply(body.events.length))
+        })
+      })
+      .listen(port, '127.0.0.1')
     return
   }
   let fetch: (request: Request, env: unknown) => Response | Promise<Response>
@@ -264,7 +292,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const seconds = Number(option('seconds', '8'))
   const runs = Number(option('runs', '3'))
-  const only = option('only', 'bare,sqlite,postgres').split(',') as Engine[]
+  const only = option('only', 'bare,parse,sqlite,postgres').split(',') as Engine[]
   const processCounts = option('processes', '1,2').split(',').map(Number)
   const batches = option('batch', '50').split(',').map(Number)
   CONNECTIONS = Number(option('connections', String(CONNECTIONS)))
@@ -277,6 +305,8 @@ async function main() {
     cpu: CpuShare | undefined
     /** Median over the runs of this run's events/s ÷ the bare route's in the same round. */
     ratio: number | undefined
+    /** The same against the node:http parse-only server, when it was measured. */
+    parseRatio: number | undefined
   }[] = []
   type Runs = { max: Figures[]; partial: Figures[]; cpu: CpuShare[] }
   for (const batch of batches) {
@@ -323,7 +353,10 @@ async function main() {
     for (const engine of only) {
       for (const workers of processCounts) {
         const { max, partial, cpu } = of(engine, workers)
-        const bare = runsOf.get(`bare/${workers}`)
+        const ratioTo = (reference: Engine) => {
+          const ref = runsOf.get(`${reference}/${workers}`)
+          return ref ? median(max.map((m, r) => m.eventsPerS / ref.max[r]!.eventsPerS)) : undefined
+        }
         rows.push({
           engine,
           workers,
@@ -337,9 +370,8 @@ async function main() {
                 otherMax: median(cpu.map((c) => c.otherMax)),
               }
             : undefined,
-          ratio: bare
-            ? median(max.map((m, r) => m.eventsPerS / bare.max[r]!.eventsPerS))
-            : undefined,
+          ratio: ratioTo('bare'),
+          parseRatio: ratioTo('parse'),
         })
       }
     }
@@ -348,13 +380,14 @@ async function main() {
     `POST /v1/events, ${CONNECTIONS} connections, ${seconds} s per run after ${WARMUP_S} s warm-up, median of ${runs} runs; a ratio is the median of each run's ratio to the bare route's run in its round`,
   )
   console.log(
-    '| target | batch | processes | events/s | vs bare route | p50 / p99 ms at max | p50 / p99 ms at 70 % | server CPU µs/event: all / HTTP / busiest other thread | target |',
+    '| target | batch | processes | events/s | vs bare route | vs node:http parse | p50 / p99 ms at max | p50 / p99 ms at 70 % | server CPU µs/event: all / HTTP / busiest other thread | target |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const share = r.ratio
-    const ratio = r.engine === 'bare' ? '1.00' : share !== undefined ? share.toFixed(2) : '–'
-    const goal = r.engine === 'bare' ? undefined : TARGETS[r.engine]
+    const ratio = r.engine === 'bare' ? '1.00' : share !== undefined ? share.toFixed(3) : '–'
+    const parseRatio = r.parseRatio !== undefined ? r.parseRatio.toFixed(3) : '–'
+    const goal = r.engine === 'sqlite' || r.engine === 'postgres' ? TARGETS[r.engine] : undefined
     let verdict = '–'
     if (r.engine === 'sqlite' && r.batch === 1) {
       verdict =
@@ -362,7 +395,7 @@ async function main() {
           ? 'needs the bare route'
           : `≥ ${SINGLE_EVENT_RATIO * 100} % of bare: ${share >= SINGLE_EVENT_RATIO ? 'met' : 'missed'}`
     } else if (goal !== undefined && r.batch === 50) {
-      verdict = `≥ ${goal.toLocaleString('en')}/s: ${r.max.eventsPerS >= goal ? 'met' : 'missed'}${r.engine === 'sqlite' ? `; p99 < ${P99_TARGET_MS} ms at 70 %: ${r.partial.p99 < P99_TARGET_MS ? 'met' : 'missed'}` : ''}`
+      verdict = `≥ ${goal.toLocaleString('en')}/s: ${r.max.eventsPerS >= goal ? 'met' : 'missed'}${r.parseRatio !== undefined ? ` (${Math.round(r.parseRatio * PARSE_YARDSTICK).toLocaleString('en')}/s where node:http parse does ${PARSE_YARDSTICK.toLocaleString('en')})` : ''}${r.engine === 'sqlite' ? `; p99 < ${P99_TARGET_MS} ms at 70 %: ${r.partial.p99 < P99_TARGET_MS ? 'met' : 'missed'}` : ''}`
     }
     // The budgets hold for one process; a second is reported, not judged.
     if (r.workers === 1 && verdict.includes('missed')) process.exitCode = 1
@@ -370,7 +403,7 @@ async function main() {
       ? `${r.cpu.total.toFixed(1)} / ${r.cpu.http.toFixed(1)} / ${r.cpu.otherMax.toFixed(1)}`
       : '–'
     console.log(
-      `| ${r.engine === 'bare' ? 'bare Hono route' : r.engine} | ${r.batch} | ${r.workers} | ${Math.round(r.max.eventsPerS).toLocaleString('en')} | ${ratio} | ${r.max.p50} / ${r.max.p99} | ${r.partial.p50} / ${r.partial.p99} | ${cpu} | ${verdict} |`,
+      `| ${LABELS[r.engine]} | ${r.batch} | ${r.workers} | ${Math.round(r.max.eventsPerS).toLocaleString('en')} | ${ratio} | ${parseRatio} | ${r.max.p50} / ${r.max.p99} | ${r.partial.p50} / ${r.partial.p99} | ${cpu} | ${verdict} |`,
     )
   }
 }
