@@ -105,7 +105,8 @@ const statementFor = (rows) => {
   }
   return statement
 }
-// The INSERT's parameters for one batch: nine per row.
+// The INSERT's parameters for one batch: project_id and the wire columns, per row.
+const PER_ROW = workerData.textColumns + 1
 const paramsOf = (batch) => {
   const projectId = batch[0]
   const params = []
@@ -123,11 +124,11 @@ const paramsOf = (batch) => {
 const commit = db.transaction((group) =>
   group.map((batch) => {
     const params = paramsOf(batch)
-    const rows = params.length / 9
+    const rows = params.length / PER_ROW
     let inserted = 0
     for (let start = 0; start < rows; start += workerData.rowsPerStatement) {
       const n = Math.min(workerData.rowsPerStatement, rows - start)
-      inserted += statementFor(n).run(params.slice(start * 9, (start + n) * 9)).changes
+      inserted += statementFor(n).run(params.slice(start * PER_ROW, (start + n) * PER_ROW)).changes
     }
     return inserted
   }),
@@ -161,8 +162,9 @@ const toObjectBatch = (b: PendingBatch): ObjectBatch => [b.projectId, b.rows.map
 
 /** The wire form of a batch: its rows' columns and each event's own text, when it can be cut out. */
 function toWireBatch(b: PendingBatch): WireBatch {
-  const spans = b.source && b.source.indexes.length === b.rows.length && eventSpans(b.source.text)
-  const { text, indexes } = b.source ?? { text: '', indexes: [] }
+  if (!b.source || b.source.indexes.length !== b.rows.length) return toObjectBatch(b)
+  const { text, indexes } = b.source
+  const spans = eventSpans(text)
   // Indexes ascend: the last one within the spans means every one is.
   if (!spans || 2 * indexes[indexes.length - 1]! + 1 >= spans.length) return toObjectBatch(b)
   const columns = new Array<string | number | null>(b.rows.length * TEXT_COLUMNS)

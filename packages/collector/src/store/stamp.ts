@@ -11,7 +11,7 @@ function isCanonicalIso(iso: string): boolean {
  * The stored `occurredAt`: the client's own text when the correction left its instant alone
  * and it is already in `toISOString()` form, otherwise the corrected instant in that form.
  */
-export function storedOccurredAt(
+function storedOccurredAt(
   clientOccurredAt: string,
   occurredAtMs: number,
   clientMs = Date.parse(clientOccurredAt),
