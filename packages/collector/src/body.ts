@@ -63,50 +63,92 @@ function decode(bytes: Uint8Array): string {
 
 /** The same bounded read straight from node's stream. */
 function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let settled = false
-    const settle = (outcome: () => void) => {
-      if (settled) return
-      settled = true
-      incoming.off('data', onData)
-      incoming.off('end', onEnd)
-      incoming.off('error', onGone)
-      incoming.off('close', onGone)
-      outcome()
-    }
-    /** Keeps a chunk; past the limit the rest stays unread and the 413 closes the connection. */
-    const take = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) settle(() => reject(tooLarge(limit)))
-      else chunks.push(chunk)
-      return !settled
-    }
-    const onData = (chunk: Buffer) => {
-      take(chunk)
-    }
-    const onEnd = () =>
-      settle(() => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)))
-    // A client may send its whole body and hang up at once; node then aborts the message but
-    // keeps the bytes it buffered, so a complete body is still read (as node-server does).
-    const onGone = (cause?: unknown) => {
-      if (incoming.complete) {
-        for (let chunk = incoming.read(); chunk !== null; chunk = incoming.read()) {
-          if (!take(chunk as Buffer)) return
-        }
-        return onEnd()
+  return new Promise((resolve, reject) =>
+    new IncomingBody(incoming, limit, resolve, reject).start(),
+  )
+}
+
+/**
+ * One bounded read of a node request. A class rather than closures: the server runs under
+ * tsx, whose transform names every closure assigned to a variable with a property definition,
+ * which cost a batch of one event ~5 µs (2 % of the HTTP thread) in a CPU profile.
+ */
+class IncomingBody {
+  private readonly chunks: Buffer[] = []
+  private size = 0
+  private settled = false
+  private readonly incoming: IncomingMessage
+  private readonly limit: number
+  private readonly resolve: (bytes: Uint8Array) => void
+  private readonly reject: (err: unknown) => void
+  private readonly onData: (chunk: Buffer) => void
+  private readonly onEnd: () => void
+  private readonly onGone: (cause?: unknown) => void
+
+  constructor(
+    incoming: IncomingMessage,
+    limit: number,
+    resolve: (bytes: Uint8Array) => void,
+    reject: (err: unknown) => void,
+  ) {
+    this.incoming = incoming
+    this.limit = limit
+    this.resolve = resolve
+    this.reject = reject
+    this.onData = this.take.bind(this)
+    this.onEnd = this.end.bind(this)
+    this.onGone = this.gone.bind(this)
+  }
+
+  start() {
+    if (this.incoming.readableAborted) return this.gone()
+    this.incoming.on('data', this.onData)
+    this.incoming.on('end', this.onEnd)
+    this.incoming.on('error', this.onGone)
+    this.incoming.on('close', this.onGone)
+  }
+
+  /** Stops listening; the first outcome wins. */
+  private settle(): boolean {
+    if (this.settled) return false
+    this.settled = true
+    this.incoming.off('data', this.onData)
+    this.incoming.off('end', this.onEnd)
+    this.incoming.off('error', this.onGone)
+    this.incoming.off('close', this.onGone)
+    return true
+  }
+
+  /** Keeps a chunk; past the limit the rest stays unread and the 413 closes the connection. */
+  private take(chunk: Buffer): boolean {
+    this.size += chunk.length
+    if (this.size > this.limit) {
+      if (this.settle()) this.reject(tooLarge(this.limit))
+    } else this.chunks.push(chunk)
+    return !this.settled
+  }
+
+  private end() {
+    if (!this.settle()) return
+    const { chunks, size } = this
+    this.resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size))
+  }
+
+  // A client may send its whole body and hang up at once; node then aborts the message but
+  // keeps the bytes it buffered, so a complete body is still read (as node-server does).
+  private gone(cause?: unknown) {
+    if (this.incoming.complete) {
+      for (let chunk = this.incoming.read(); chunk !== null; chunk = this.incoming.read()) {
+        if (!this.take(chunk as Buffer)) return
       }
-      settle(() =>
-        reject(new CollectorError(400, 'invalid_body', 'The request body ended early', { cause })),
+      return this.end()
+    }
+    if (this.settle()) {
+      this.reject(
+        new CollectorError(400, 'invalid_body', 'The request body ended early', { cause }),
       )
     }
-    if (incoming.readableAborted) return onGone()
-    incoming.on('data', onData)
-    incoming.on('end', onEnd)
-    incoming.on('error', onGone)
-    incoming.on('close', onGone)
-  })
+  }
 }
 // The rest of the body is never read, so the connection cannot carry another request.
 function tooLarge(limit: number) {
