@@ -304,7 +304,11 @@ describe('the two ways a batch reaches the SQLite writer', () => {
             occurredAt: new Date(clientNow()).toISOString(),
           }),
           // Not in toISOString form: the stored occurredAt is rewritten, the client's kept.
-          makeEvent('thumbs_down', { occurredAt: inParis(clientNow()), modelVersion: 'm-2' }),
+          makeEvent('thumbs_down', {
+            occurredAt: inParis(clientNow()),
+            modelVersion: 'm-2',
+            userId: 'usér-😀-ü', // columns are cut by UTF-16 length on the way to the writer
+          }),
           makeEvent('rephrase', {
             productVersion: '7.1',
             similarity: 0.5,
@@ -354,6 +358,18 @@ describe('the two ways a batch reaches the SQLite writer', () => {
             payload: string
           }
         ).payload
+      const columns = file.prepare(
+        'SELECT event_id, signal, request_id, user_id, product_version FROM events WHERE event_id = ?',
+      )
+      for (const sent of [...verbatim, ...copied]) {
+        expect(columns.get(sent.eventId)).toEqual({
+          event_id: sent.eventId,
+          signal: sent.signal,
+          request_id: sent.requestId,
+          user_id: sent.userId,
+          product_version: sent.productVersion ?? null,
+        })
+      }
       for (const [i, sent] of verbatim.entries()) {
         expect(payload(sent.eventId)).toBe(JSON.stringify(sent))
         expect(JSON.parse(payload(copied[i]!.eventId))).toMatchObject({
