@@ -63,8 +63,8 @@ interface PendingBatch {
 const INSERT_HEAD = `INSERT INTO events (project_id, event_id, signal, request_id, user_id,
   occurred_at, received_at, product_version, payload) VALUES `
 const INSERT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?)'
-/** Parameters of one row. */
-const INSERT_COLUMNS = 9
+/** Parameters of one row: the placeholders of `INSERT_VALUES`. */
+const INSERT_COLUMNS = INSERT_VALUES.split('?').length - 1
 const INSERT_TAIL = ' ON CONFLICT (project_id, event_id) DO NOTHING'
 const INSERT_SQL = INSERT_HEAD + INSERT_VALUES + INSERT_TAIL
 /** 100 rows × 9 columns stays far below SQLite's bound-parameter limit. */
