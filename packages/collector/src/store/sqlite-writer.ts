@@ -15,7 +15,10 @@ export interface EventWriter {
   close(): Promise<void>
 }
 
-/** A group: the batches of every request that arrived while the previous group committed. */
+/**
+ * A group: the batches of the requests of one event-loop turn (inline: of every turn since
+ * the last commit). The worker commits every group queued for it together.
+ */
 type Group = WireBatch[]
 /**
  * One batch as it crosses to the writer thread. When the batch came with its body text and the
@@ -103,7 +106,7 @@ parentPort.on('message', () => {
 // Runs in the worker. Plain JavaScript on purpose: a worker starts without the TypeScript
 // loader the main thread may be running under.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
+const { parentPort, receiveMessageOnPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
 const db = new Database(workerData.path)
 db.pragma('journal_mode = WAL')
@@ -156,16 +159,35 @@ const commit = db.transaction((group) =>
     return inserted
   }),
 )
-parentPort.on('message', (group) => {
-  if (group === 'close') {
+// Every group that arrived while the last commit ran joins this one: one transaction and one
+// fsync for all of them, answered group by group.
+parentPort.on('message', (first) => {
+  const groups = []
+  let closing = false
+  for (let next = first; next !== undefined; next = receiveMessageOnPort(parentPort)?.message) {
+    if (next === 'close') {
+      closing = true
+      break
+    }
+    groups.push(next)
+  }
+  if (groups.length > 0) {
+    try {
+      const inserted = commit(groups.flat())
+      const replies = []
+      let at = 0
+      for (const group of groups) {
+        replies.push(inserted.slice(at, at + group.length))
+        at += group.length
+      }
+      parentPort.postMessage({ inserted: replies })
+    } catch (err) {
+      parentPort.postMessage({ error: err instanceof Error ? err.message : String(err), groups: groups.length })
+    }
+  }
+  if (closing) {
     db.close()
     parentPort.close()
-    return
-  }
-  try {
-    parentPort.postMessage({ inserted: commit(group) })
-  } catch (err) {
-    parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) })
   }
 })
 `
@@ -271,11 +293,14 @@ function workerCommitter(path: string, synchronous: string, onCrash: (err: unkno
   checkpointer.unref()
   checkpointer.on('error', () => {}) // the writer's own checkpoints take over
   const waiting: { resolve: (n: number[]) => void; reject: (err: unknown) => void }[] = []
-  worker.on('message', (reply: { inserted?: number[]; error?: string }) => {
-    const next = waiting.shift()!
+  worker.on('message', (reply: { inserted?: number[][]; error?: string; groups?: number }) => {
+    // One reply answers every group the writer committed together, in the order they were sent.
+    const answered = waiting.splice(0, reply.inserted?.length ?? reply.groups ?? 0)
     if (waiting.length === 0) worker.unref()
-    if (reply.inserted) next.resolve(reply.inserted)
-    else next.reject(new Error(`SQLite writer: ${reply.error}`))
+    answered.forEach((next, i) => {
+      if (reply.inserted) next.resolve(reply.inserted[i]!)
+      else next.reject(new Error(`SQLite writer: ${reply.error}`))
+    })
   })
   worker.on('error', (err) => {
     for (const w of waiting.splice(0)) w.reject(err)
@@ -305,9 +330,10 @@ function workerCommitter(path: string, synchronous: string, onCrash: (err: unkno
 }
 
 /**
- * Builds the event writer of a SQLite store. Every batch that arrives while a group commits
- * joins the next group: one transaction and one fsync for all of them, and a caller hears
- * back only after its group's commit. File databases commit on a worker thread.
+ * Builds the event writer of a SQLite store. Every batch that arrives while a commit runs
+ * joins the next one: one transaction and one fsync for all of them, and a caller hears back
+ * only after the commit that holds its batch. File databases commit on a worker thread, which
+ * gets each turn's batches at once and takes all that queued for it into its next commit.
  *
  * @example const writer = createEventWriter(db, './data/tightloop.db', 'FULL')
  */
@@ -329,7 +355,9 @@ export function createEventWriter(
     }
     return worker
   }
-  const maxInFlight = () => (useWorker ? 2 : 1) // two: the next group waits at the worker, ready
+  // The worker takes every group queued for it into its next commit, so each event-loop turn's
+  // batches go to it at once; committing inline, one group at a time.
+  const maxInFlight = () => (useWorker ? Number.POSITIVE_INFINITY : 1)
   let pending: PendingBatch[] = []
   let inFlight = 0
   let scheduled = false

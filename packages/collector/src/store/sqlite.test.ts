@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
+import { makeEvent } from '../testing.ts'
 import { createSqliteStore } from './sqlite.ts'
-import { describeStoreContract } from './store.contract.ts'
+import { describeStoreContract, rowOf } from './store.contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tightloop-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -41,6 +43,79 @@ describe('key lookups shared within one turn of the event loop', () => {
     } finally {
       await b.close()
       await a.close()
+    }
+  })
+})
+
+describe('the writer thread', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve))
+  const rowsOf = (ids: string[]) =>
+    ids.map((id) => rowOf(makeEvent('thumbs_down', { eventId: id }), Date.now()))
+
+  it('answers every batch with its own counts when batches of many turns commit together', async () => {
+    const store = createSqliteStore(join(dir, 'merged.db'))
+    await store.migrate()
+    try {
+      const project = await store.createProject({ name: 'p' })
+      // A large first batch keeps the writer busy while the next turns' batches queue for it.
+      const pending = [
+        store.insertEvents(project.id, rowsOf(Array.from({ length: 5000 }, (_, i) => `big-${i}`))),
+      ]
+      const expected = [{ inserted: 5000, duplicates: 0 }]
+      for (let k = 1; k <= 30; k++) {
+        await turn()
+        // Batch k: k new events and, from the second on, the first event of batch k - 1 again.
+        const ids = Array.from({ length: k }, (_, i) => `b${k}-${i}`)
+        if (k > 1) ids.push(`b${k - 1}-0`)
+        pending.push(store.insertEvents(project.id, rowsOf(ids)))
+        expected.push({ inserted: k, duplicates: k > 1 ? 1 : 0 })
+      }
+      expect(await Promise.all(pending)).toEqual(expected)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('fails every batch of a failed commit, and answers the batches after it with their own counts', async () => {
+    const path = join(dir, 'failing.db')
+    const store = createSqliteStore(path)
+    await store.migrate()
+    const other = new Database(path)
+    try {
+      const project = await store.createProject({ name: 'p' })
+      other.exec(`CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.event_id = 'poison'
+        BEGIN SELECT RAISE(ABORT, 'refused by test'); END`)
+      const answer = (ids: string[]) =>
+        store.insertEvents(project.id, rowsOf(ids)).then(
+          (result) => result,
+          (err: Error) => err.message,
+        )
+      // Batch 0 keeps the writer busy; batch 4 is refused, and with it whatever shares its commit.
+      const batches = [Array.from({ length: 5000 }, (_, i) => `big-${i}`)]
+      for (let k = 1; k <= 10; k++) batches.push(k === 4 ? ['poison'] : [`ok-${k}`])
+      const answers = []
+      for (const ids of batches) {
+        answers.push(answer(ids))
+        await turn()
+      }
+      const results = await Promise.all(answers)
+      expect(results[4]).toMatch(/refused by test/)
+      const count = other.prepare('SELECT count(*) FROM events WHERE event_id = ?').pluck()
+      results.forEach((result, k) => {
+        const ids = batches[k]!
+        if (typeof result === 'string') {
+          expect(result).toMatch(/refused by test/)
+          expect(count.get(ids[0])).toBe(0)
+        } else {
+          expect(result).toEqual({ inserted: ids.length, duplicates: 0 })
+          expect(count.get(ids[0])).toBe(1)
+        }
+      })
+      // The writer goes on after a failed commit.
+      expect(await answer(['after'])).toEqual({ inserted: 1, duplicates: 0 })
+    } finally {
+      other.close()
+      await store.close()
     }
   })
 })
