@@ -83,14 +83,15 @@ function writeField(schema: Zod, out: Source, lines: string[]): boolean {
   }
   const checks = [...(def.checks ?? [])]
   if (schema._zod.check) checks.unshift(schema) // a format schema checks itself first
+  if (checks.length > 0) lines.push('p.value = v')
   for (const check of checks) {
     const run = check._zod.check
     // An `overwrite` check (trim, toLowerCase) changes the value: zod's copy would differ.
     if (!run || check._zod.def.check === 'overwrite') return false
     const when = check._zod.def.when
     // A check answers undefined; a promise means an async check, which zod's safeParse refuses.
-    const call = `p.value = v; if (${out.ref(run)}(p) !== undefined || p.issues.length > 0) return no()`
-    lines.push(when ? `if (${out.ref(when)}((p.value = v, p))) { ${call} }` : call)
+    const call = `if (${out.ref(run)}(p) !== undefined || p.issues.length > 0) return no()`
+    lines.push(when ? `if (${out.ref(when)}(p)) ${call}` : call)
   }
   return true
 }
