@@ -1,10 +1,12 @@
-// Group commit for SQLite, on a worker thread: the HTTP thread keeps validating requests while
-// the writer inserts and syncs the previous group, and a third thread checkpoints.
+// Group commit for SQLite. Small groups commit on the HTTP thread and sync the WAL on libuv's
+// pool; large ones go to a writer thread, so the HTTP thread keeps validating requests while the
+// writer inserts and syncs the previous group. A third thread checkpoints.
 
+import { closeSync, fdatasync, openSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { StoredEvent } from '@tightloop/schema'
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
 import { eventSpans } from './event-spans.ts'
 import type { EventRow, EventSource, InsertResult } from './types.ts'
 
@@ -200,13 +202,23 @@ const toWire = (row: EventRow): WireRow => [
 
 const toObjectBatch = (b: PendingBatch): ObjectBatch => [b.projectId, b.rows.map(toWire)]
 
+/**
+ * Where each row's event sits in the batch's body text (start and end, per row, in pairs at
+ * `2 × index`), when every row is an event of the body unchanged and the body can be cut.
+ */
+function verbatimSpans(b: PendingBatch): number[] | undefined {
+  if (!b.source || b.source.indexes.length !== b.rows.length) return undefined
+  const spans = eventSpans(b.source.text)
+  // Indexes ascend: the last one within the spans means every one is.
+  const last = b.source.indexes[b.source.indexes.length - 1]
+  return spans && (last === undefined || 2 * last + 1 < spans.length) ? spans : undefined
+}
+
 /** The wire form of a batch: its rows' columns and each event's own text, when it can be cut out. */
 function toWireBatch(b: PendingBatch): WireBatch {
-  if (!b.source || b.source.indexes.length !== b.rows.length) return toObjectBatch(b)
-  const { text, indexes } = b.source
-  const spans = eventSpans(text)
-  // Indexes ascend: the last one within the spans means every one is.
-  if (!spans || 2 * indexes[indexes.length - 1]! + 1 >= spans.length) return toObjectBatch(b)
+  const spans = verbatimSpans(b)
+  if (!spans) return toObjectBatch(b)
+  const { text, indexes } = b.source!
   const strings: string[] = []
   const numbers = new Float64Array(b.rows.length * NUMBERS_PER_ROW)
   for (let i = 0, k = 0; i < b.rows.length; i++) {
@@ -230,35 +242,134 @@ function toWireBatch(b: PendingBatch): WireBatch {
   return [b.projectId, text, strings.join(''), numbers]
 }
 
-/** Commits on the calling thread: for `:memory:` (one connection only) and as the fallback. */
-function inlineCommitter(db: Database.Database) {
+/** Syncs a file's data to the disk (node's `fs.fdatasync`; a test may hold it back). */
+export type SyncFile = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void
+
+/**
+ * Commits on the calling thread. A file database in `FULL` mode gets a connection of its own
+ * in `synchronous = NORMAL`, which writes the WAL without syncing it, and `durable()` then
+ * syncs the WAL file with `fdatasync` on libuv's pool: a batch is answered only after a sync
+ * that started after its commit, the guarantee `FULL` gives, without the calling thread
+ * waiting for the disk. (Checkpoints run on the checkpointer's connection, in `FULL`: it syncs
+ * the WAL before copying it and the database file after.) Used for small groups, where the two
+ * hand-overs to the writer thread cost more than the inserts; for `:memory:`; and when the
+ * writer thread is gone.
+ */
+function localCommitter(
+  main: Database.Database,
+  path: string,
+  synchronous: string,
+  sync: SyncFile,
+) {
+  const file = path !== ':memory:'
+  const syncsItself = file && synchronous === 'FULL'
+  const waitMs = Number(main.pragma('busy_timeout', { simple: true }))
+  let own: Database.Database | undefined
+  const connection = () => {
+    if (!syncsItself) return main
+    if (!own) {
+      // Never waits for another connection's write lock unless told to (see `commit`).
+      own = new Database(path, { timeout: 0 })
+      own.pragma('journal_mode = WAL')
+      own.pragma('synchronous = NORMAL')
+      // Checkpoints are the checkpointer thread's work, never a commit's on this thread.
+      own.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`)
+    }
+    return own
+  }
   let insert: Database.Statement | undefined
-  const commit = db.transaction((group: ObjectBatch[]) =>
-    group.map(([projectId, rows]) => {
-      insert ??= db.prepare(INSERT_SQL)
-      let inserted = 0
-      for (const r of rows) {
-        inserted += insert.run(
-          projectId,
-          r[0],
-          r[1],
-          r[2],
-          r[3],
-          r[4],
-          r[5],
-          r[6],
-          JSON.stringify(r[7]),
-        ).changes
+  let commit: ((group: PendingBatch[]) => number[]) & { immediate: (g: PendingBatch[]) => number[] }
+  const transaction = (db: Database.Database) =>
+    db.transaction((group: PendingBatch[]) =>
+      group.map((b) => {
+        insert ??= db.prepare(INSERT_SQL)
+        const spans = verbatimSpans(b)
+        let inserted = 0
+        b.rows.forEach((r, i) => {
+          const at = spans ? b.source!.indexes[i]! * 2 : 0
+          const payload = spans
+            ? b.source!.text.slice(spans[at], spans[at + 1])
+            : JSON.stringify(r.event)
+          inserted += insert!.run(
+            b.projectId,
+            r.eventId,
+            r.signal,
+            r.requestId,
+            r.userId,
+            r.occurredAt,
+            r.receivedAt,
+            r.productVersion,
+            payload,
+          ).changes
+        })
+        return inserted
+      }),
+    )
+  let walFd: number | undefined
+  return {
+    /**
+     * Commits `group` and returns each batch's inserted count. Unless `wait`, a write lock held
+     * by another connection returns `undefined` at once, with nothing written.
+     */
+    commit(group: PendingBatch[], wait: boolean): number[] | undefined {
+      commit ??= transaction(connection())
+      if (!own) return commit(group)
+      if (wait) own.pragma(`busy_timeout = ${waitMs}`)
+      try {
+        return commit.immediate(group)
+      } catch (err) {
+        if (!wait && (err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined
+        throw err
+      } finally {
+        if (wait) own.pragma('busy_timeout = 0')
       }
-      return inserted
-    }),
-  )
-  return (group: ObjectBatch[]) => commit(group)
+    },
+    /** Resolves once every commit made so far is on the disk. */
+    durable(): Promise<void> {
+      if (!own) return Promise.resolve()
+      // The WAL file outlives this fd: SQLite deletes it only when the last connection to the
+      // database closes, and this committer's stays open until `close()`.
+      walFd ??= openSync(`${path}-wal`, 'r')
+      const fd = walFd
+      return new Promise((resolve, reject) => sync(fd, (err) => (err ? reject(err) : resolve())))
+    },
+    close() {
+      if (walFd !== undefined) closeSync(walFd)
+      own?.close()
+      walFd = undefined
+      own = undefined
+    },
+  }
+}
+
+const driverPath = () => createRequire(import.meta.url).resolve('better-sqlite3')
+
+/** Starts the checkpointer thread (see `CHECKPOINTER_SOURCE`). */
+function startCheckpointer(path: string) {
+  const checkpointer = new Worker(CHECKPOINTER_SOURCE, {
+    eval: true,
+    workerData: {
+      path,
+      driver: driverPath(),
+      everyMs: CHECKPOINT_EVERY_MS,
+      restartPages: CHECKPOINT_RESTART_PAGES,
+    },
+  })
+  checkpointer.unref()
+  checkpointer.on('error', () => {}) // the committing connections' own checkpoints take over
+  return {
+    async stop() {
+      // Kept alive until the thread has closed the file: otherwise a caller awaiting close()
+      // at the top level sees node exit (code 13) before it returns.
+      checkpointer.ref()
+      checkpointer.postMessage('close')
+      await new Promise((resolve) => checkpointer.once('exit', resolve))
+    },
+  }
 }
 
 /** Commits on a worker thread with its own connection; replies arrive in send order. */
 function workerCommitter(path: string, synchronous: string, onCrash: (err: unknown) => void) {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -271,21 +382,10 @@ function workerCommitter(path: string, synchronous: string, onCrash: (err: unkno
       columns: INSERT_COLUMNS,
       numbersPerRow: NUMBERS_PER_ROW,
       checkpointPages: WRITER_CHECKPOINT_PAGES,
-      driver,
+      driver: driverPath(),
     },
   })
   worker.unref() // an idle writer never keeps the process alive; a busy one is ref'd below
-  const checkpointer = new Worker(CHECKPOINTER_SOURCE, {
-    eval: true,
-    workerData: {
-      path,
-      driver,
-      everyMs: CHECKPOINT_EVERY_MS,
-      restartPages: CHECKPOINT_RESTART_PAGES,
-    },
-  })
-  checkpointer.unref()
-  checkpointer.on('error', () => {}) // the writer's own checkpoints take over
   const waiting: { resolve: (n: number[]) => void; reject: (err: unknown) => void }[] = []
   worker.on('message', (reply: { inserted?: number[][]; error?: string; groups?: number }) => {
     // One reply answers every group the writer committed together, in the order they were sent.
@@ -309,25 +409,26 @@ function workerCommitter(path: string, synchronous: string, onCrash: (err: unkno
       })
     },
     async stop() {
-      // Keep the process alive until both threads have closed the file: otherwise a caller
-      // awaiting close() at the top level sees node exit (code 13) before it returns.
-      checkpointer.ref()
-      worker.ref()
-      checkpointer.postMessage('close')
+      worker.ref() // see the checkpointer's stop()
       worker.postMessage('close')
-      await Promise.all([
-        new Promise((resolve) => checkpointer.once('exit', resolve)),
-        new Promise((resolve) => worker.once('exit', resolve)),
-      ])
+      await new Promise((resolve) => worker.once('exit', resolve))
     },
   }
 }
 
+/** Groups of up to this many rows commit on the calling thread while the writer thread is idle. */
+const LOCAL_MAX_ROWS = 32
+
 /**
  * Builds the event writer of a SQLite store. Every batch that arrives while a commit runs
- * joins the next one: one transaction and one fsync for all of them, and a caller hears back
- * only after the commit that holds its batch. File databases commit on a worker thread, which
- * gets each turn's batches at once and takes all that queued for it into its next commit.
+ * joins the next one: one transaction and one sync for all of them, and a caller hears back
+ * only after the sync that holds its batch.
+ *
+ * Small groups (batches of one event) commit on the calling thread and sync on libuv's pool
+ * (`localCommitter`): for them the hand-over to a thread and back costs more than the inserts.
+ * Larger groups go to the writer thread, which takes all that queued for it into one commit
+ * while the calling thread goes on validating requests; while it has any, every group goes
+ * there. A checkpointer thread copies the WAL into the database file beside both.
  *
  * @example const writer = createEventWriter(db, './data/tightloop.db', 'FULL')
  */
@@ -335,82 +436,113 @@ export function createEventWriter(
   db: Database.Database,
   path: string,
   synchronous: string,
+  sync: SyncFile = fdatasync,
 ): EventWriter {
-  const inline = inlineCommitter(db)
+  const file = path !== ':memory:'
+  const local = localCommitter(db, path, synchronous, sync)
+  // Threads start on the first insert, so stores that only read (CLI, tests) never start one.
+  let checkpointer: ReturnType<typeof startCheckpointer> | undefined
   let worker: ReturnType<typeof workerCommitter> | undefined
-  // Started on the first insert, so stores that only read (CLI, tests) never start a thread.
-  let useWorker = path !== ':memory:'
+  let useWorker = file
   const writer = () => {
     if (useWorker && !worker) {
       worker = workerCommitter(path, synchronous, () => {
-        worker = undefined // a crashed writer is not restarted: later groups commit inline
+        worker = undefined // a crashed writer is not restarted: later groups commit locally
         useWorker = false
       })
     }
     return worker
   }
-  // The worker takes every group queued for it into its next commit, so each event-loop turn's
-  // batches go to it at once; committing inline, one group at a time.
-  const maxInFlight = () => (useWorker ? Number.POSITIVE_INFINITY : 1)
   let pending: PendingBatch[] = []
-  let inFlight = 0
+  let atWorker = 0 // commits handed to the writer thread, not answered yet
+  let syncing = false // a local commit waiting for its sync
   let scheduled = false
   let idle: (() => void)[] = []
 
   const schedule = () => {
-    if (!scheduled && pending.length > 0 && inFlight < maxInFlight()) {
+    if (!scheduled && pending.length > 0) {
       scheduled = true
       setImmediate(flush)
-    } else if (inFlight === 0 && pending.length === 0) {
+    } else if (pending.length === 0 && atWorker === 0 && !syncing) {
       for (const done of idle.splice(0)) done()
     }
   }
 
+  const answer = (batches: PendingBatch[], counts: Promise<number[]>) =>
+    counts.then(
+      (inserted) => {
+        batches.forEach((b, i) => {
+          b.resolve({ inserted: inserted[i]!, duplicates: b.rows.length - inserted[i]! })
+        })
+      },
+      (err) => {
+        for (const b of batches) b.reject(err)
+      },
+    )
+
+  const toWorker = (batches: PendingBatch[], target: NonNullable<typeof worker>) => {
+    atWorker += 1
+    answer(batches, target.commit(batches.map(toWireBatch))).finally(() => {
+      atWorker -= 1
+      schedule()
+    })
+  }
+
   const flush = () => {
     scheduled = false
+    if (pending.length === 0) return
+    const rows = pending.reduce((n, b) => n + b.rows.length, 0)
+    const target = useWorker && (atWorker > 0 || rows > LOCAL_MAX_ROWS) ? writer() : undefined
+    if (!target && syncing) return // the sync's end flushes what queued meanwhile
     const batches = pending
     pending = []
-    inFlight += 1
-    const target = writer()
-    const committed = target
-      ? target.commit(batches.map(toWireBatch))
-      : new Promise<number[]>((resolve) => resolve(inline(batches.map(toObjectBatch))))
-    committed
-      .then(
-        (inserted) => {
-          batches.forEach((b, i) => {
-            b.resolve({ inserted: inserted[i]!, duplicates: b.rows.length - inserted[i]! })
-          })
-        },
-        (err) => {
-          for (const b of batches) b.reject(err)
-        },
-      )
-      .finally(() => {
-        inFlight -= 1
-        schedule()
-      })
-    schedule()
+    if (target) return toWorker(batches, target)
+    let inserted: number[] | undefined
+    try {
+      // With a writer thread to hand over to, never wait here for another connection's lock.
+      inserted = local.commit(batches, !useWorker)
+    } catch (err) {
+      for (const b of batches) b.reject(err)
+      return schedule()
+    }
+    if (inserted === undefined) {
+      const fallback = writer()
+      if (fallback) return toWorker(batches, fallback)
+      pending = batches.concat(pending) // the writer is gone: commit here, waiting for the lock
+      return schedule()
+    }
+    const counts = inserted
+    syncing = true
+    answer(
+      batches,
+      local.durable().then(() => counts),
+    ).finally(() => {
+      syncing = false
+      schedule()
+    })
   }
 
   return {
     insert(projectId, rows, source) {
       if (rows.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 })
+      if (file && !checkpointer) checkpointer = startCheckpointer(path)
       return new Promise((resolve, reject) => {
         pending.push({ projectId, rows, source, resolve, reject })
         schedule()
       })
     },
     async close() {
-      if (inFlight > 0 || pending.length > 0) {
+      if (atWorker > 0 || syncing || pending.length > 0) {
         await new Promise<void>((resolve) => {
           idle.push(resolve)
           schedule()
         })
       }
       useWorker = false
-      await worker?.stop()
+      await Promise.all([worker?.stop(), checkpointer?.stop()])
       worker = undefined
+      checkpointer = undefined
+      local.close()
       idle = []
     },
   }

@@ -1,11 +1,12 @@
 // Runs the store contract against SQLite files in a temporary folder.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { fdatasync, fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeEvent } from '../testing.ts'
 import { createSqliteStore } from './sqlite.ts'
+import { createEventWriter } from './sqlite-writer.ts'
 import { describeStoreContract, rowOf } from './store.contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tightloop-store-'))
@@ -115,6 +116,112 @@ describe('the writer thread', () => {
       expect(await answer(['after'])).toEqual({ inserted: 1, duplicates: 0 })
     } finally {
       other.close()
+      await store.close()
+    }
+  })
+})
+
+describe('small groups, committed on the calling thread', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve))
+  const rowsOf = (ids: string[]) =>
+    ids.map((id) => rowOf(makeEvent('thumbs_down', { eventId: id }), Date.now()))
+  async function until(done: () => boolean) {
+    for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 5))
+    expect(done()).toBe(true)
+  }
+  async function projectIn(path: string) {
+    const setup = createSqliteStore(path)
+    await setup.migrate()
+    const project = await setup.createProject({ name: 'p' })
+    await setup.close()
+    return project
+  }
+
+  it('answers a batch only after a sync of the WAL that started after its commit', async () => {
+    const path = join(dir, 'local-sync.db')
+    const project = await projectIn(path)
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    const held: { fd: number; release: () => void }[] = []
+    const writer = createEventWriter(db, path, 'FULL', (fd, done) => {
+      held.push({ fd, release: () => fdatasync(fd, done) })
+    })
+    const other = new Database(path, { readonly: true })
+    const stored = other.prepare('SELECT count(*) FROM events WHERE event_id = ?').pluck()
+    try {
+      let answered = 0
+      const first = writer.insert(project.id, rowsOf(['a'])).then((r) => {
+        answered += 1
+        return r
+      })
+      await until(() => held.length === 1)
+      // Committed (another connection sees it) and the WAL file is what is being synced...
+      expect(stored.get('a')).toBe(1)
+      expect(fstatSync(held[0]!.fd).ino).toBe(statSync(`${path}-wal`).ino)
+      // ...but not answered while that sync has not returned.
+      await turn()
+      await turn()
+      expect(answered).toBe(0)
+
+      // Batches arriving meanwhile wait for the sync, then commit and sync together.
+      const next = [writer.insert(project.id, rowsOf(['b']))]
+      await turn()
+      next.push(writer.insert(project.id, rowsOf(['c', 'a'])))
+      await turn()
+      expect(stored.get('b')).toBe(0)
+      held.shift()!.release()
+      expect(await first).toEqual({ inserted: 1, duplicates: 0 })
+      await until(() => held.length === 1)
+      expect([stored.get('b'), stored.get('c')]).toEqual([1, 1])
+      held.shift()!.release()
+      expect(await Promise.all(next)).toEqual([
+        { inserted: 1, duplicates: 0 },
+        { inserted: 1, duplicates: 1 },
+      ])
+      expect(held).toHaveLength(0) // one sync for the two batches
+    } finally {
+      for (const h of held) h.release()
+      other.close()
+      await writer.close()
+      db.close()
+    }
+  })
+
+  it('never waits on the calling thread for another connection holding the write lock', async () => {
+    const path = join(dir, 'local-busy.db')
+    const project = await projectIn(path)
+    const store = createSqliteStore(path)
+    const other = new Database(path)
+    try {
+      other.exec('BEGIN IMMEDIATE')
+      const startedAt = Date.now()
+      const answer = store.insertEvents(project.id, rowsOf(['x']))
+      await new Promise((r) => setTimeout(r, 50))
+      // Waiting here would have held this thread for the 5 s busy timeout.
+      const stalledMs = Date.now() - startedAt
+      other.exec('COMMIT')
+      expect(await answer).toEqual({ inserted: 1, duplicates: 0 })
+      expect(stalledMs).toBeLessThan(2_000)
+    } finally {
+      other.close()
+      await store.close()
+    }
+  })
+
+  it('still has the WAL copied into the database file by the checkpointer', async () => {
+    const path = join(dir, 'local-checkpoint.db')
+    const project = await projectIn(path)
+    const store = createSqliteStore(path)
+    try {
+      const before = statSync(path).size
+      for (let k = 0; k < 200; k++) {
+        await store.insertEvents(
+          project.id,
+          rowsOf(Array.from({ length: 5 }, (_, i) => `${k}-${i}`)),
+        )
+      }
+      await until(() => statSync(path).size > before)
+    } finally {
       await store.close()
     }
   })

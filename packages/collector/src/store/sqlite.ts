@@ -1,4 +1,4 @@
-// The embedded default store: one SQLite file in WAL mode, group commit on a writer thread.
+// The embedded default store: one SQLite file in WAL mode, group commit (see sqlite-writer.ts).
 
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
