@@ -246,10 +246,10 @@ function toWireBatch(b: PendingBatch): WireBatch {
 export type SyncFile = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void
 
 /**
- * Commits on the calling thread. A file database in `FULL` mode gets a connection of its own
- * in `synchronous = NORMAL`, which writes the WAL without syncing it, and `durable()` then
- * syncs the WAL file with `fdatasync` on libuv's pool: a batch is answered only after a sync
- * that started after its commit, the guarantee `FULL` gives, without the calling thread
+ * Commits on the calling thread. A file database gets a connection of its own in
+ * `synchronous = NORMAL`, which writes the WAL without syncing it; in `FULL` mode `durable()`
+ * then syncs the WAL file with `fdatasync` on libuv's pool, and a batch is answered only after
+ * a sync that started after its commit: the guarantee `FULL` gives, without the calling thread
  * waiting for the disk. (Checkpoints run on the checkpointer's connection, in `FULL`: it syncs
  * the WAL before copying it and the database file after.) Used for small groups, where the two
  * hand-overs to the writer thread cost more than the inserts; for `:memory:`; and when the
@@ -262,11 +262,10 @@ function localCommitter(
   sync: SyncFile,
 ) {
   const file = path !== ':memory:'
-  const syncsItself = file && synchronous === 'FULL'
   const waitMs = Number(main.pragma('busy_timeout', { simple: true }))
   let own: Database.Database | undefined
   const connection = () => {
-    if (!syncsItself) return main
+    if (!file) return main
     if (!own) {
       // Never waits for another connection's write lock unless told to (see `commit`).
       own = new Database(path, { timeout: 0 })
@@ -326,7 +325,7 @@ function localCommitter(
     },
     /** Resolves once every commit made so far is on the disk. */
     durable(): Promise<void> {
-      if (!own) return Promise.resolve()
+      if (!own || synchronous !== 'FULL') return Promise.resolve()
       // The WAL file outlives this fd: SQLite deletes it only when the last connection to the
       // database closes, and this committer's stays open until `close()`.
       walFd ??= openSync(`${path}-wal`, 'r')

@@ -187,6 +187,28 @@ describe('small groups, committed on the calling thread', () => {
     }
   })
 
+  it('in NORMAL mode commits without syncing the WAL, as that mode promises no more', async () => {
+    const path = join(dir, 'local-normal.db')
+    const project = await projectIn(path)
+    const db = new Database(path)
+    const syncs: number[] = []
+    const writer = createEventWriter(db, path, 'NORMAL', (fd, done) => {
+      syncs.push(fd)
+      done(null)
+    })
+    try {
+      expect(await writer.insert(project.id, rowsOf(['n1', 'n2']))).toEqual({
+        inserted: 2,
+        duplicates: 0,
+      })
+      expect(syncs).toEqual([])
+      expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2)
+    } finally {
+      await writer.close()
+      db.close()
+    }
+  })
+
   it('never waits on the calling thread for another connection holding the write lock', async () => {
     const path = join(dir, 'local-busy.db')
     const project = await projectIn(path)
