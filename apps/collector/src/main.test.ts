@@ -1,5 +1,6 @@
 // `pnpm start` as a process: first start creates the demo project and prints its keys, a
-// restart reuses it, configured keys work, and a bad setting is one readable line.
+// restart reuses it, configured keys work, a kill loses no answered event, and a bad setting is
+// one readable line.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -90,6 +91,56 @@ describe('the runnable collector', () => {
       headers: { authorization: `Bearer ${keys.secretKey}` },
     })
     expect((await events.text()).trim().split('\n')).toHaveLength(1)
+  })
+
+  it('keeps every event it answered for when the process is killed outright', async () => {
+    const dir = tempDir()
+    const env = { TIGHTLOOP_DATABASE: join(dir, 'tightloop.db') }
+    const first = run(env)
+    const url = await first.url
+    const keys = JSON.parse(readFileSync(join(dir, 'demo-project.json'), 'utf8'))
+    // Single events (committed on the HTTP thread) and 60-event batches (the writer thread).
+    const answered: string[] = []
+    let killed = false
+    const sender = async (s: number) => {
+      for (let i = 0; !killed; i++) {
+        const events = Array.from({ length: s % 2 ? 1 : 60 }, (_, k) =>
+          makeEvent('thumbs_down', { eventId: `crash-${s}-${i}-${k}` }),
+        )
+        try {
+          const res = await fetch(`${url}/v1/events?key=${keys.publicKey}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ events }),
+          })
+          const body = await res.json()
+          if (res.status === 200 && body.accepted === events.length) {
+            answered.push(...events.map((e) => e.eventId))
+          }
+        } catch {
+          return // the process is gone
+        }
+      }
+    }
+    const senders = Array.from({ length: 24 }, (_, s) => sender(s))
+    while (answered.length < 3_000) await new Promise((r) => setTimeout(r, 20))
+    first.child.kill('SIGKILL')
+    killed = true
+    await Promise.all(senders)
+
+    const second = run(env)
+    const url2 = await second.url
+    const stored = await fetch(`${url2}/v1/events`, {
+      headers: { authorization: `Bearer ${keys.secretKey}` },
+    })
+    const ids = new Set(
+      (await stored.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).eventId as string),
+    )
+    expect(answered.filter((id) => !ids.has(id))).toEqual([])
+    expect(answered.length).toBeGreaterThanOrEqual(3_000)
   })
 
   it('provisions the project the environment names', async () => {
