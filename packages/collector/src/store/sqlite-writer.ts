@@ -328,9 +328,10 @@ function localCommitter(
       if (!own || synchronous !== 'FULL') return Promise.resolve()
       // The WAL file outlives this fd: SQLite deletes it only when the last connection to the
       // database closes, and this committer's stays open until `close()`.
-      walFd ??= openSync(`${path}-wal`, 'r')
-      const fd = walFd
-      return new Promise((resolve, reject) => sync(fd, (err) => (err ? reject(err) : resolve())))
+      return new Promise((resolve, reject) => {
+        walFd ??= openSync(`${path}-wal`, 'r') // throwing here rejects: the batches get the error
+        sync(walFd, (err) => (err ? reject(err) : resolve()))
+      })
     },
     close() {
       if (walFd !== undefined) closeSync(walFd)

@@ -187,6 +187,27 @@ describe('small groups, committed on the calling thread', () => {
     }
   })
 
+  it('fails the batches of a failed sync, and goes on', async () => {
+    const path = join(dir, 'local-sync-error.db')
+    const project = await projectIn(path)
+    const db = new Database(path)
+    let failures = 1
+    const writer = createEventWriter(db, path, 'FULL', (fd, done) => {
+      if (failures-- > 0) done(Object.assign(new Error('EIO: sync failed (test)'), { code: 'EIO' }))
+      else fdatasync(fd, done)
+    })
+    try {
+      await expect(writer.insert(project.id, rowsOf(['e1']))).rejects.toThrow(/sync failed/)
+      expect(await writer.insert(project.id, rowsOf(['e2']))).toEqual({
+        inserted: 1,
+        duplicates: 0,
+      })
+    } finally {
+      await writer.close()
+      db.close()
+    }
+  })
+
   it('in NORMAL mode commits without syncing the WAL, as that mode promises no more', async () => {
     const path = join(dir, 'local-normal.db')
     const project = await projectIn(path)
