@@ -18,8 +18,8 @@ export interface EventWriter {
 }
 
 /**
- * A group: the batches of the requests of one event-loop turn (inline: of every turn since
- * the last commit). The worker commits every group queued for it together.
+ * A group as it goes to the writer thread: the batches of one event-loop turn (or of every
+ * turn during a sync it waited for). The worker commits every group queued for it together.
  */
 type Group = WireBatch[]
 /**
@@ -49,7 +49,7 @@ const NUMBERS_PER_ROW = 9
  * would, so the writer thread does the JSON.
  */
 type WireRow = [string, string, string, string, number, number, string | null, StoredEvent]
-/** A batch whose rows travel as objects: always so when committing inline. */
+/** A batch whose rows travel as objects: when its events cannot be cut out of the body. */
 type ObjectBatch = [projectId: string, rows: WireRow[]]
 
 interface PendingBatch {
@@ -263,25 +263,21 @@ function localCommitter(
 ) {
   const file = path !== ':memory:'
   const waitMs = Number(main.pragma('busy_timeout', { simple: true }))
+  /** A file database's committing connection; opened with the first commit. */
   let own: Database.Database | undefined
-  const connection = () => {
-    if (!file) return main
-    if (!own) {
-      // Never waits for another connection's write lock unless told to (see `commit`).
-      own = new Database(path, { timeout: 0 })
-      own.pragma('journal_mode = WAL')
-      own.pragma('synchronous = NORMAL')
-      // Checkpoints are the checkpointer thread's work, never a commit's on this thread.
-      own.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`)
-    }
-    return own
+  const openOwn = () => {
+    // Never waits for another connection's write lock unless told to (see `commit`).
+    const db = new Database(path, { timeout: 0 })
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    // Checkpoints are the checkpointer thread's work, never a commit's on this thread.
+    db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`)
+    return db
   }
-  let insert: Database.Statement | undefined
-  let commit: ((group: PendingBatch[]) => number[]) & { immediate: (g: PendingBatch[]) => number[] }
-  const transaction = (db: Database.Database) =>
-    db.transaction((group: PendingBatch[]) =>
+  const transaction = (db: Database.Database) => {
+    const insert = db.prepare(INSERT_SQL)
+    return db.transaction((group: PendingBatch[]) =>
       group.map((b) => {
-        insert ??= db.prepare(INSERT_SQL)
         const spans = verbatimSpans(b)
         let inserted = 0
         b.rows.forEach((r, i) => {
@@ -289,7 +285,7 @@ function localCommitter(
           const payload = spans
             ? b.source!.text.slice(spans[at], spans[at + 1])
             : JSON.stringify(r.event)
-          inserted += insert!.run(
+          inserted += insert.run(
             b.projectId,
             r.eventId,
             r.signal,
@@ -304,6 +300,8 @@ function localCommitter(
         return inserted
       }),
     )
+  }
+  let commit: Database.Transaction<(group: PendingBatch[]) => number[]> | undefined
   let walFd: number | undefined
   return {
     /**
@@ -311,7 +309,10 @@ function localCommitter(
      * by another connection returns `undefined` at once, with nothing written.
      */
     commit(group: PendingBatch[], wait: boolean): number[] | undefined {
-      commit ??= transaction(connection())
+      if (!commit) {
+        if (file) own = openOwn()
+        commit = transaction(own ?? main)
+      }
       if (!own) return commit(group)
       if (wait) own.pragma(`busy_timeout = ${waitMs}`)
       try {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeEvent } from '../testing.ts'
 import { createSqliteStore } from './sqlite.ts'
-import { createEventWriter } from './sqlite-writer.ts'
+import { createEventWriter, type SyncFile } from './sqlite-writer.ts'
 import { describeStoreContract, rowOf } from './store.contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tightloop-store-'))
@@ -136,14 +136,22 @@ describe('small groups, committed on the calling thread', () => {
     await setup.close()
     return project
   }
-
-  it('answers a batch only after a sync of the WAL that started after its commit', async () => {
-    const path = join(dir, 'local-sync.db')
+  /** An event writer on its own connection to a new file, with `sync` in place of fdatasync. */
+  async function writerOn(name: string, synchronous: string, sync: SyncFile) {
+    const path = join(dir, `${name}.db`)
     const project = await projectIn(path)
     const db = new Database(path)
-    db.pragma('journal_mode = WAL')
+    const writer = createEventWriter(db, path, synchronous, sync)
+    const close = async () => {
+      await writer.close()
+      db.close()
+    }
+    return { path, project, db, writer, close }
+  }
+
+  it('answers a batch only after a sync of the WAL that started after its commit', async () => {
     const held: { fd: number; release: () => void }[] = []
-    const writer = createEventWriter(db, path, 'FULL', (fd, done) => {
+    const { path, project, writer, close } = await writerOn('local-sync', 'FULL', (fd, done) => {
       held.push({ fd, release: () => fdatasync(fd, done) })
     })
     const other = new Database(path, { readonly: true })
@@ -182,17 +190,13 @@ describe('small groups, committed on the calling thread', () => {
     } finally {
       for (const h of held) h.release()
       other.close()
-      await writer.close()
-      db.close()
+      await close()
     }
   })
 
   it('fails the batches of a failed sync, and goes on', async () => {
-    const path = join(dir, 'local-sync-error.db')
-    const project = await projectIn(path)
-    const db = new Database(path)
     let failures = 1
-    const writer = createEventWriter(db, path, 'FULL', (fd, done) => {
+    const { project, writer, close } = await writerOn('local-sync-error', 'FULL', (fd, done) => {
       if (failures-- > 0) done(Object.assign(new Error('EIO: sync failed (test)'), { code: 'EIO' }))
       else fdatasync(fd, done)
     })
@@ -203,17 +207,13 @@ describe('small groups, committed on the calling thread', () => {
         duplicates: 0,
       })
     } finally {
-      await writer.close()
-      db.close()
+      await close()
     }
   })
 
   it('in NORMAL mode commits without syncing the WAL, as that mode promises no more', async () => {
-    const path = join(dir, 'local-normal.db')
-    const project = await projectIn(path)
-    const db = new Database(path)
     const syncs: number[] = []
-    const writer = createEventWriter(db, path, 'NORMAL', (fd, done) => {
+    const { project, db, writer, close } = await writerOn('local-normal', 'NORMAL', (fd, done) => {
       syncs.push(fd)
       done(null)
     })
@@ -225,8 +225,7 @@ describe('small groups, committed on the calling thread', () => {
       expect(syncs).toEqual([])
       expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2)
     } finally {
-      await writer.close()
-      db.close()
+      await close()
     }
   })
 

@@ -80,8 +80,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   /**
    * Key lookups of the current turn of the event loop. Requests read from their sockets in the
    * same turn share one lookup: one read transaction instead of one each, which is most of
-   * what a batch of one event costs beyond the HTTP work (the writer thread's commits make
-   * every new read transaction fetch its pages again). Dropped when the turn ends, and at once
+   * what a batch of one event costs beyond the HTTP work (commits on the event writer's own
+   * connections make every new read transaction fetch its pages again). Dropped when the turn ends, and at once
    * when this store changes a key or a project, so a key revoked or a project changed by any
    * process holds for every request that arrives after.
    */
