@@ -28,6 +28,11 @@ export { createStatsCache, type StatsCache } from './routes/stats-aggregates.ts'
 export { scrubEvent, scrubText } from './scrub.ts'
 export { type RunningServer, type ServerOptions, startServer } from './server.ts'
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.ts'
+export {
+  DEFAULT_EVENT_WINDOW_DAYS,
+  type ProjectSettings,
+  settingsDefaults,
+} from './store/project-settings.ts'
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts'
 export type * from './store/types.ts'
 export { DEFAULT_TTL_DAYS } from './store/util.ts'

@@ -80,4 +80,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, day)
   );
   `,
+  // 3: settings added later, as one JSON object (see project-settings.ts).
+  `
+  ALTER TABLE projects ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}';
+  `,
 ]

@@ -4,6 +4,7 @@ import type { Signal, StoredEvent } from '@tightloop/schema'
 import pg from 'pg'
 import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import { pickSettings, readSettings } from './project-settings.ts'
 import type {
   AdversaryRecord,
   GateDecisionRecord,
@@ -42,6 +43,7 @@ interface ProjectRow {
   scrub_pii: boolean
   auto_ban: boolean
   created_at: Date
+  settings: object
 }
 
 const toProject = (r: ProjectRow): ProjectRecord => ({
@@ -53,6 +55,7 @@ const toProject = (r: ProjectRow): ProjectRecord => ({
   scrubPii: r.scrub_pii,
   autoBanAdversaries: r.auto_ban,
   createdAt: r.created_at.toISOString(),
+  ...readSettings(r.settings),
 })
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -135,7 +138,7 @@ export function createPostgresStore(
       const p = { ...projectDefaults(), ...input, id: input.id ?? randomId('prj') }
       await query(
         `INSERT INTO projects (id, name, allowed_origins, escalation_reasons, ttl_days, scrub_pii,
-           auto_ban, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+           auto_ban, created_at, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [
           p.id,
           p.name,
@@ -145,6 +148,7 @@ export function createPostgresStore(
           p.scrubPii,
           p.autoBanAdversaries,
           new Date(),
+          JSON.stringify(pickSettings(p)),
         ],
       )
       return (await store.getProject(p.id))!
@@ -156,7 +160,7 @@ export function createPostgresStore(
       const p = { ...current, ...patch }
       await query(
         `UPDATE projects SET name = $1, allowed_origins = $2, escalation_reasons = $3,
-           ttl_days = $4, scrub_pii = $5, auto_ban = $6 WHERE id = $7`,
+           ttl_days = $4, scrub_pii = $5, auto_ban = $6, settings = $7 WHERE id = $8`,
         [
           p.name,
           JSON.stringify(p.allowedOrigins),
@@ -164,6 +168,7 @@ export function createPostgresStore(
           p.ttlDays,
           p.scrubPii,
           p.autoBanAdversaries,
+          JSON.stringify(pickSettings(p)),
           id,
         ],
       )

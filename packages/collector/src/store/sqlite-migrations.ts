@@ -62,4 +62,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, day)
   );
   `,
+  // 3: settings added later, as one JSON object (see project-settings.ts).
+  `
+  ALTER TABLE projects ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+  `,
 ]

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
+import { pickSettings, readSettings } from './project-settings.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import { restampEvent } from './stamp.ts'
@@ -33,6 +34,7 @@ interface ProjectRow {
   scrub_pii: number
   auto_ban: number
   created_at: string
+  settings: string
 }
 
 const toProject = (r: ProjectRow): ProjectRecord => ({
@@ -44,6 +46,7 @@ const toProject = (r: ProjectRow): ProjectRecord => ({
   scrubPii: r.scrub_pii === 1,
   autoBanAdversaries: r.auto_ban === 1,
   createdAt: r.created_at,
+  ...readSettings(r.settings),
 })
 
 /** Options of the SQLite store. */
@@ -117,8 +120,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     async createProject(input) {
       const p = { ...projectDefaults(), ...input, id: input.id ?? randomId('prj') }
       db.prepare(
-        `INSERT INTO projects (id, name, allowed_origins, escalation_reasons, ttl_days, scrub_pii, auto_ban, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO projects (id, name, allowed_origins, escalation_reasons, ttl_days, scrub_pii, auto_ban, created_at, settings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         p.id,
         p.name,
@@ -128,6 +131,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         p.scrubPii ? 1 : 0,
         p.autoBanAdversaries ? 1 : 0,
         new Date().toISOString(),
+        JSON.stringify(pickSettings(p)),
       )
       return (await store.getProject(p.id))!
     },
@@ -139,7 +143,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       const p = { ...current, ...patch }
       db.prepare(
         `UPDATE projects SET name = ?, allowed_origins = ?, escalation_reasons = ?, ttl_days = ?,
-           scrub_pii = ?, auto_ban = ? WHERE id = ?`,
+           scrub_pii = ?, auto_ban = ?, settings = ? WHERE id = ?`,
       ).run(
         p.name,
         JSON.stringify(p.allowedOrigins),
@@ -147,6 +151,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
         p.ttlDays,
         p.scrubPii ? 1 : 0,
         p.autoBanAdversaries ? 1 : 0,
+        JSON.stringify(pickSettings(p)),
         id,
       )
       return (await store.getProject(id))!

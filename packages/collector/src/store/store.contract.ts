@@ -105,6 +105,26 @@ export function describeStoreContract(engine: string, open: OpenStore, traits: S
         await expect(store.updateProject('prj_missing', { name: 'x' })).rejects.toThrow()
       })
 
+      it('keeps the later settings with their defaults, and changes one without the others', async () => {
+        const p = await store.createProject({ name: 'settings' })
+        expect(p).toMatchObject({
+          evalHoldout: true,
+          adversaryPolicy: 'quarantine',
+          requireAnswerLog: false,
+          eventWindowDays: 90,
+          retentionDays: null,
+        })
+        const u = await store.updateProject(p.id, { evalHoldout: false, retentionDays: 30 })
+        expect(u).toMatchObject({ evalHoldout: false, retentionDays: 30, eventWindowDays: 90 })
+        const v = await store.updateProject(p.id, { adversaryPolicy: 'include-until-confirmed' })
+        expect(v).toMatchObject({
+          evalHoldout: false,
+          retentionDays: 30,
+          adversaryPolicy: 'include-until-confirmed',
+        })
+        expect(await store.getProject(p.id)).toEqual(v)
+      })
+
       it('finds a key with its project in one call, and sees changes to either at once', async () => {
         const p = await newProject()
         const soon = new Date(T0 + 60_000).toISOString()

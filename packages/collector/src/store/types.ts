@@ -1,8 +1,9 @@
 // The storage interface every engine implements; routes only ever talk to this.
 import type { Signal, StoredEvent } from '@tightloop/schema'
+import type { ProjectSettings } from './project-settings.ts'
 
 /** A project: who may send events, from where, and the rules its training data follows. */
-export interface ProjectRecord {
+export interface ProjectRecord extends ProjectSettings {
   id: string
   name: string
   /** Origins allowed to send from a browser; `*` allows any. */

@@ -2,6 +2,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { DEFAULT_ESCALATION_REASONS } from '@tightloop/schema'
+import { settingsDefaults } from './project-settings.ts'
 
 /** Days a feedback event stays fresh enough to train on, unless a project says otherwise. */
 export const DEFAULT_TTL_DAYS = 45
@@ -14,6 +15,7 @@ export function projectDefaults() {
     ttlDays: DEFAULT_TTL_DAYS,
     scrubPii: false,
     autoBanAdversaries: false,
+    ...settingsDefaults(),
   }
 }
 
