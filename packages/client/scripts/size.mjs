@@ -1,10 +1,11 @@
 // Size budget of @tightloop/client, per import scenario (as sentry keeps its size limits):
-// builds each with vite in library mode into a temp folder, minifies it fully, prints raw and
-// gzip bytes with dependencies external and bundled, and exits non-zero when the core passes
+// builds each from the built package (dist/, as published) with vite in library mode into a
+// temp folder, minifies it fully, prints raw and gzip bytes with dependencies external and bundled, and exits non-zero when the core passes
 // its gzip budget or when "zod" appears in any build. `measureClient()` is the same
 // measurement for src/size.test.ts, which runs it with every test.
 //
 //   pnpm --filter @tightloop/client size
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,7 +33,15 @@ export const SCENARIOS = [
 export const FORBIDDEN = ['zod']
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const entry = join(root, 'src/index.ts')
+// The published entry point (what an app's bundler gets from npm), built first: `tsc -b` is
+// incremental, so this costs nothing when dist/ is current.
+const entry = join(root, 'dist/index.js')
+const buildPublished = () =>
+  execFileSync(
+    process.execPath,
+    [join(root, '../../node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.build.json')],
+    { stdio: 'inherit' },
+  )
 const dependencies = Object.keys(
   JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies ?? {},
 )
@@ -94,6 +103,7 @@ const row = (name, raw, gzipped) =>
  * @example const [core] = await measureClient(['{ createClient }']); core.gzip // 2990
  */
 export async function measureClient(only, { bundled = true } = {}) {
+  buildPublished()
   const results = []
   for (const { name, imports, budget } of SCENARIOS) {
     if (only && !only.includes(name)) continue
