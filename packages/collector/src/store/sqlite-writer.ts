@@ -3,11 +3,12 @@
 // writer inserts and syncs the previous group. A third thread checkpoints.
 
 import { closeSync, fdatasync, openSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type { StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { eventSpans } from './event-spans.ts'
+import type { CheckpointerData } from './sqlite-checkpointer-thread.ts'
+import type { WriterData } from './sqlite-writer-thread.ts'
 import type { EventRow, EventSource, InsertResult } from './types.ts'
 
 /** Where committed event rows go; `insert` resolves only once its rows are durable. */
@@ -79,115 +80,6 @@ const CHECKPOINT_EVERY_MS = 100
 const CHECKPOINT_RESTART_PAGES = 8_192
 /** The writer still checkpoints by itself if the WAL ever reaches 400 MiB (a stalled checkpointer). */
 const WRITER_CHECKPOINT_PAGES = 100_000
-
-const CHECKPOINTER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.driver)
-const db = new Database(workerData.path)
-db.pragma('busy_timeout = 5000')
-const timer = setInterval(() => {
-  try {
-    const [state] = db.pragma('wal_checkpoint(PASSIVE)')
-    if (state && state.log > workerData.restartPages) db.pragma('wal_checkpoint(RESTART)')
-  } catch {
-    // busy or locked: the next round tries again
-  }
-}, workerData.everyMs)
-parentPort.on('message', () => {
-  clearInterval(timer)
-  db.close()
-  parentPort.close()
-})
-`
-
-// Runs in the worker. Plain JavaScript on purpose: a worker starts without the TypeScript
-// loader the main thread may be running under.
-const WORKER_SOURCE = `
-const { parentPort, receiveMessageOnPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.driver)
-const db = new Database(workerData.path)
-db.pragma('journal_mode = WAL')
-db.pragma('synchronous = ' + workerData.synchronous)
-db.pragma('busy_timeout = 5000')
-db.pragma('wal_autocheckpoint = ' + workerData.checkpointPages)
-// One multi-row statement per batch: one call into SQLite instead of one per row.
-const statements = new Map()
-const statementFor = (rows) => {
-  let statement = statements.get(rows)
-  if (!statement) {
-    statement = db.prepare(workerData.head + Array(rows).fill(workerData.values).join(',') + workerData.tail)
-    statements.set(rows, statement)
-  }
-  return statement
-}
-// The INSERT's parameters for one batch: project_id and the row's columns, per row.
-const PER_ROW = workerData.columns
-const NUMBERS = workerData.numbersPerRow
-const paramsOf = (batch) => {
-  const projectId = batch[0]
-  const params = []
-  if (batch.length === 4) {
-    const [, body, strings, numbers] = batch
-    let at = 0
-    const next = (length) => {
-      if (length < 0) return null
-      const value = strings.slice(at, at + length)
-      at += length
-      return value
-    }
-    for (let i = 0; i < numbers.length; i += NUMBERS) {
-      params.push(projectId, next(numbers[i]), next(numbers[i + 1]), next(numbers[i + 2]), next(numbers[i + 3]),
-        numbers[i + 7], numbers[i + 8], next(numbers[i + 4]), body.slice(numbers[i + 5], numbers[i + 6]))
-    }
-  } else {
-    for (const r of batch[1]) params.push(projectId, r[0], r[1], r[2], r[3], r[4], r[5], r[6], JSON.stringify(r[7]))
-  }
-  return params
-}
-const commit = db.transaction((group) =>
-  group.map((batch) => {
-    const params = paramsOf(batch)
-    const rows = params.length / PER_ROW
-    let inserted = 0
-    for (let start = 0; start < rows; start += workerData.rowsPerStatement) {
-      const n = Math.min(workerData.rowsPerStatement, rows - start)
-      inserted += statementFor(n).run(params.slice(start * PER_ROW, (start + n) * PER_ROW)).changes
-    }
-    return inserted
-  }),
-)
-// Every group that arrived while the last commit ran joins this one: one transaction and one
-// fsync for all of them, answered group by group.
-parentPort.on('message', (first) => {
-  const groups = []
-  let closing = false
-  for (let next = first; next !== undefined; next = receiveMessageOnPort(parentPort)?.message) {
-    if (next === 'close') {
-      closing = true
-      break
-    }
-    groups.push(next)
-  }
-  if (groups.length > 0) {
-    try {
-      const inserted = commit(groups.flat())
-      const replies = []
-      let at = 0
-      for (const group of groups) {
-        replies.push(inserted.slice(at, at + group.length))
-        at += group.length
-      }
-      parentPort.postMessage({ inserted: replies })
-    } catch (err) {
-      parentPort.postMessage({ error: err instanceof Error ? err.message : String(err), groups: groups.length })
-    }
-  }
-  if (closing) {
-    db.close()
-    parentPort.close()
-  }
-})
-`
 
 const toWire = (row: EventRow): WireRow => [
   row.eventId,
@@ -343,19 +235,29 @@ function localCommitter(
   }
 }
 
-const driverPath = () => createRequire(import.meta.url).resolve('better-sqlite3')
+/**
+ * Starts one of the store's threads: the module `<name>.js` beside this one when built, or,
+ * when this module runs as TypeScript source, `<name>.ts` through thread-source.mjs (a thread
+ * starts without the TypeScript loader the main thread may be running under).
+ */
+function startThread(name: string, workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    const built = `./${name}.js` // not inline: bundlers rewrite literal `new URL`s
+    return new Worker(new URL(built, import.meta.url), { workerData })
+  }
+  const source = new URL(`./${name}.ts`, import.meta.url).href
+  const loader = './thread-source.mjs'
+  return new Worker(new URL(loader, import.meta.url), { workerData, argv: [source] })
+}
 
-/** Starts the checkpointer thread (see `CHECKPOINTER_SOURCE`). */
+/** Starts the checkpointer thread (sqlite-checkpointer-thread.ts). */
 function startCheckpointer(path: string) {
-  const checkpointer = new Worker(CHECKPOINTER_SOURCE, {
-    eval: true,
-    workerData: {
-      path,
-      driver: driverPath(),
-      everyMs: CHECKPOINT_EVERY_MS,
-      restartPages: CHECKPOINT_RESTART_PAGES,
-    },
-  })
+  const data: CheckpointerData = {
+    path,
+    everyMs: CHECKPOINT_EVERY_MS,
+    restartPages: CHECKPOINT_RESTART_PAGES,
+  }
+  const checkpointer = startThread('sqlite-checkpointer-thread', data)
   checkpointer.unref()
   checkpointer.on('error', () => {}) // the committing connections' own checkpoints take over
   return {
@@ -369,23 +271,20 @@ function startCheckpointer(path: string) {
   }
 }
 
-/** Commits on a worker thread with its own connection; replies arrive in send order. */
+/** Commits on a worker thread (sqlite-writer-thread.ts) with its own connection; replies arrive in send order. */
 function workerCommitter(path: string, synchronous: string, onCrash: (err: unknown) => void) {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      path,
-      synchronous,
-      head: INSERT_HEAD,
-      values: INSERT_VALUES,
-      tail: INSERT_TAIL,
-      rowsPerStatement: ROWS_PER_STATEMENT,
-      columns: INSERT_COLUMNS,
-      numbersPerRow: NUMBERS_PER_ROW,
-      checkpointPages: WRITER_CHECKPOINT_PAGES,
-      driver: driverPath(),
-    },
-  })
+  const data: WriterData = {
+    path,
+    synchronous,
+    head: INSERT_HEAD,
+    values: INSERT_VALUES,
+    tail: INSERT_TAIL,
+    rowsPerStatement: ROWS_PER_STATEMENT,
+    columns: INSERT_COLUMNS,
+    numbersPerRow: NUMBERS_PER_ROW,
+    checkpointPages: WRITER_CHECKPOINT_PAGES,
+  }
+  const worker = startThread('sqlite-writer-thread', data)
   worker.unref() // an idle writer never keeps the process alive; a busy one is ref'd below
   const waiting: { resolve: (n: number[]) => void; reject: (err: unknown) => void }[] = []
   worker.on('message', (reply: { inserted?: number[][]; error?: string; groups?: number }) => {
