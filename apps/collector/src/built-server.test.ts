@@ -12,10 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 const APP = fileURLToPath(new URL('..', import.meta.url))
 const PUBLIC_KEY = 'pk_built_server_test_key_0001'
 const SECRET_KEY = 'sk_built_server_test_secret_key_00000001'
+const METRICS_TOKEN = 'metrics-token-for-the-built-server-test'
 
 let child: ChildProcess
 let url: string
 let dir: string
+let output = ''
 
 beforeAll(async () => {
   execFileSync('pnpm', ['build'], { cwd: APP, stdio: 'pipe' })
@@ -29,10 +31,11 @@ beforeAll(async () => {
       TIGHTLOOP_DATABASE: join(dir, 'tightloop.db'),
       TIGHTLOOP_PUBLIC_KEY: PUBLIC_KEY,
       TIGHTLOOP_SECRET_KEY: SECRET_KEY,
+      TIGHTLOOP_LOG: 'json',
+      TIGHTLOOP_METRICS_TOKEN: METRICS_TOKEN,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let output = ''
   child.stdout?.on('data', (d) => {
     output += d
   })
@@ -42,7 +45,7 @@ beforeAll(async () => {
   url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start: ${output}`)), 15_000)
     child.stdout?.on('data', () => {
-      const m = /collector on (http:\/\/\S+)/.exec(output)
+      const m = /"msg":"start","url":"(http:\/\/[^"]+)"/.exec(output)
       if (m) {
         clearTimeout(timer)
         resolve(m[1]!)
@@ -70,11 +73,11 @@ describe('the built server under plain node', () => {
   })
 
   it('stores single events and 60-event batches (its writer thread), exports and reports them', async () => {
-    const post = (events: unknown[]) =>
+    const post = (events: unknown[], client?: unknown) =>
       fetch(`${url}/v1/events?key=${PUBLIC_KEY}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
+        body: JSON.stringify({ events, ...(client !== undefined && { client }) }),
       }).then((r) => r.json())
     const prompt = 'How do I change the address on my account?'
     const response = 'Write to us.'
@@ -86,7 +89,12 @@ describe('the built server under plain node', () => {
     ).toMatchObject({ accepted: 1 })
     const batch = Array.from({ length: 60 }, () => makeEvent('thumbs_down', { prompt, response }))
     expect(await post(batch)).toMatchObject({ accepted: 60, duplicates: 0 })
-    expect(await post(batch)).toMatchObject({ accepted: 0, duplicates: 60 })
+    expect(await post(batch, { sdk: 'test', storage: 'memory', dropped: 3 })).toMatchObject({
+      accepted: 0,
+      duplicates: 60,
+    })
+    const bad = { ...makeEvent('csat'), csat: 9 }
+    expect(await post([bad])).toMatchObject({ accepted: 0, rejected: [{ index: 0 }] })
 
     const raw = await (await fetch(`${url}/v1/events`, { headers: secret })).text()
     expect(raw.trim().split('\n')).toHaveLength(61)
@@ -98,5 +106,72 @@ describe('the built server under plain node', () => {
     expect(rows).toContainEqual({ prompt, chosen: correction, rejected: response })
     const stats = await (await fetch(`${url}/v1/stats`, { headers: secret })).json()
     expect(stats.totals.feedback).toBe(61)
+  })
+
+  it('serves the exact counts of that traffic at /metrics, with the metrics token only', async () => {
+    expect((await fetch(`${url}/metrics`)).status).toBe(401)
+    const wrong = await fetch(`${url}/metrics`, {
+      headers: { authorization: `Bearer ${SECRET_KEY}` },
+    })
+    expect(wrong.status).toBe(401)
+    expect(await wrong.json()).toMatchObject({ error: { code: 'unauthorized' } })
+    const res = await fetch(`${url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    const text = await res.text()
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+      return line === undefined ? undefined : Number(line.slice(series.length + 1))
+    }
+    expect(value('tightloop_events_total{outcome="accepted"}')).toBe(61)
+    expect(value('tightloop_events_total{outcome="duplicate"}')).toBe(60)
+    expect(value('tightloop_events_total{outcome="rejected"}')).toBe(1)
+    expect(value('tightloop_events_rejected_total{reason="csat"}')).toBe(1)
+    expect(value('tightloop_client_dropped_events_total')).toBe(3)
+    expect(
+      value('tightloop_http_requests_total{method="POST",route="/v1/events",status="200"}'),
+    ).toBe(4)
+    expect(
+      value('tightloop_http_request_duration_seconds_count{method="POST",route="/v1/events"}'),
+    ).toBe(4)
+    expect(
+      value('tightloop_http_requests_total{method="GET",route="/v1/export",status="200"}'),
+    ).toBe(1)
+    // Two commits stored rows (one event, then 60); the duplicates' commit stored none but ran.
+    expect(value('tightloop_commit_group_rows_sum{engine="sqlite"}')).toBe(121)
+    expect(value('tightloop_commit_group_rows_count{engine="sqlite"}')).toBe(3)
+    expect(value('process_cpu_user_seconds_total')).toBeGreaterThan(0)
+  })
+
+  it('writes JSON log lines with no key, prompt or answer in them', async () => {
+    const lines = output.trim().split('\n')
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(records.map((r) => r.msg)).toEqual(
+      expect.arrayContaining(['store_ready', 'project_ready', 'start', 'request']),
+    )
+    const ingest = records.filter(
+      (r) => r.msg === 'request' && r.route === '/v1/events' && r.method === 'POST',
+    )
+    expect(ingest).toHaveLength(4)
+    for (const r of ingest) {
+      expect(r).toMatchObject({
+        method: 'POST',
+        status: 200,
+        project: expect.stringMatching(/^prj_/),
+      })
+      expect(typeof r.durationMs).toBe('number')
+      expect(typeof r.requestId).toBe('string')
+    }
+    for (const secret of [
+      PUBLIC_KEY,
+      SECRET_KEY,
+      METRICS_TOKEN,
+      'change the address',
+      'Write to us',
+      'Open Profile',
+    ]) {
+      expect(output).not.toContain(secret)
+    }
   })
 })

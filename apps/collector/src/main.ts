@@ -2,12 +2,18 @@
 import { provisionProject, startServer } from '@tightloop/collector'
 import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
+import { readObservability } from './observability.ts'
 import { createServerApp } from './server-app.ts'
 import { openStore } from './store.ts'
 
 async function main() {
   const config = readConfig(process.env)
+  const { logger, metrics, metricsToken } = readObservability(process.env)
   const store = await openStore(config.database)
+  logger.event('store_ready', { engine: store.engine })
+  // The terminal banner, for a person; with TIGHTLOOP_LOG=json only JSON lines are written,
+  // and no key is ever in one.
+  const say = (text: string) => logger.mode !== 'json' && console.log(text)
   let demoPublicKey: string
   if (config.publicKey) {
     const { project } = await provisionProject(store, {
@@ -18,28 +24,34 @@ async function main() {
       ...(config.escalationReasons && { escalationReasons: config.escalationReasons }),
     })
     demoPublicKey = config.publicKey
-    console.log(`tightloop: project ${project.name} (${project.id}) ready`)
+    say(`tightloop: project ${project.name} (${project.id}) ready`)
+    logger.event('project_ready', { project: project.id })
   } else {
     const demo = await ensureDemoProject(store, config)
     demoPublicKey = demo.publicKey
-    console.log(
+    say(
       demo.created
         ? `tightloop: created the demo project\n  public key: ${demo.publicKey}\n  secret key: ${demo.secretKey}\n  (kept in ${demo.keysFile})`
         : `tightloop: demo project, public key ${demo.publicKey} (keys in ${demo.keysFile})`,
     )
+    logger.event('demo_project', { firstStart: demo.created, keysFile: demo.keysFile })
   }
   const app = createServerApp({
     store,
     limits: limitsFrom(config),
     demoPublicKey,
     warmStats: true,
+    logger,
+    ...(metrics && metricsToken && { metrics, metricsToken }),
   })
   const server = await startServer({ fetch: app.fetch, port: config.port, hostname: config.host })
   const shown = config.database.startsWith('postgres') ? 'PostgreSQL' : config.database
-  console.log(`tightloop: collector on ${server.url} (database: ${shown})`)
-  console.log(`  demo:      ${server.url}/demo/\n  dashboard: ${server.url}/dashboard/`)
+  say(`tightloop: collector on ${server.url} (database: ${shown})`)
+  say(`  demo:      ${server.url}/demo/\n  dashboard: ${server.url}/dashboard/`)
+  logger.event('start', { url: server.url, engine: store.engine, metrics: Boolean(metrics) })
 
   const stop = async () => {
+    logger.event('stop', { engine: store.engine })
     await server.close()
     await store.close()
     process.exit(0)

@@ -4,6 +4,10 @@ import { authenticate, type Caller, originAllowed, readKey, requireSecret } from
 import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
 import { NDJSON_HEADERS, ndjsonStream } from './ndjson.ts'
+import type { Logger } from './observe/log.ts'
+import type { CollectorMetrics } from './observe/metrics.ts'
+import { serveMetrics } from './observe/metrics-route.ts'
+import { observeRequests } from './observe/middleware.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { publicConfig } from './routes/config.ts'
 import type { CollectorContext } from './routes/context.ts'
@@ -27,6 +31,12 @@ export interface CollectorOptions {
   onClientDropped?: (projectId: string, dropped: number) => void
   /** Build every project's drift aggregates in the background at start (the server does). */
   warmStats?: boolean
+  /** Prometheus metrics (`createMetrics()`); served at `GET /metrics` when `metricsToken` is set. */
+  metrics?: CollectorMetrics
+  /** Bearer token `GET /metrics` requires; without it the route does not exist. */
+  metricsToken?: string
+  /** Request and event log (`createLogger(mode)`); none by default. */
+  logger?: Logger
 }
 
 /** Hono variables the collector's routes share. */
@@ -65,12 +75,20 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
       c.header('Access-Control-Expose-Headers', 'Retry-After')
       c.header('Vary', 'Origin')
     },
-    onClientDropped: options.onClientDropped ?? (() => {}),
+    onClientDropped: (projectId, dropped) => {
+      options.metrics?.clientDropped(dropped)
+      options.onClientDropped?.(projectId, dropped)
+    },
+    metrics: options.metrics,
   }
 
   const app = new Hono<CollectorEnv>()
   app.onError((err, c) => handleError(err, c, log))
   app.notFound((c) => c.json(errorBody('not_found', `No route ${c.req.method} ${c.req.path}`), 404))
+  if (options.metrics || options.logger) app.use('*', observeRequests(options))
+  if (options.metrics && options.metricsToken !== undefined) {
+    app.get('/metrics', serveMetrics(options.metrics, options.metricsToken))
+  }
 
   app.get('/healthz', async (c) => {
     await store.countEvents('__healthz__')

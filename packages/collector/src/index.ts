@@ -3,6 +3,21 @@ export { type CollectorEnv, type CollectorOptions, createCollector, publicView }
 export { CollectorError } from './errors.ts'
 export { generatePublicKey, generateSecretKey, hashSecretKey } from './keys.ts'
 export type { LimitOptions, RateLimit } from './limits.ts'
+export {
+  type CheckpointStallMessage,
+  type CommitMessage,
+  checkpointStallChannel,
+  commitChannel,
+} from './observe/channels.ts'
+export {
+  createLogger,
+  type EventFields,
+  LOG_MODES,
+  type Logger,
+  type LogMode,
+  type RequestLog,
+} from './observe/log.ts'
+export { type CollectorMetrics, createMetrics } from './observe/metrics.ts'
 export { type Provisioned, type ProvisionInput, provisionProject } from './provision.ts'
 export { type RotateOptions, rotateKeys } from './rotate.ts'
 export {

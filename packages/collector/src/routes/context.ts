@@ -1,6 +1,7 @@
 // What every route handler needs, built once when the collector is created.
 import type { Context } from 'hono'
 import type { Limiter } from '../limits.ts'
+import type { CollectorMetrics } from '../observe/metrics.ts'
 import type { ProjectRecord, Store } from '../store/types.ts'
 
 /** Shared state of one collector instance: the store, the clock and the policies. */
@@ -12,4 +13,6 @@ export interface CollectorContext {
   checkOrigin: (c: Context, project: ProjectRecord) => void
   /** Records events a browser reported it had to drop, so loss is never silent. */
   onClientDropped: (projectId: string, dropped: number) => void
+  /** Counts what ingest stored, found twice and refused, when metrics are on. */
+  metrics?: CollectorMetrics | undefined
 }

@@ -29,6 +29,7 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   await ctx.limits.checkAddress(c, receivedAt)
   const caller = await authenticate(ctx.store, readKey(c, true), receivedAt)
   const { project } = caller
+  c.set('caller', caller) // for the request's log line
   ctx.checkOrigin(c, project)
   await ctx.limits.checkKey(project, receivedAt)
 
@@ -127,6 +128,7 @@ export async function ingest(c: Context, ctx: CollectorContext) {
     ctx.onClientDropped(project.id, dropped)
   }
   const result: IngestResult = { accepted: inserted, duplicates, rejected }
+  ctx.metrics?.ingested(result)
   return c.json(result, 200)
 }
 

@@ -1,6 +1,7 @@
 // Group commit for PostgreSQL: batches that arrive while the database is busy share one INSERT.
 
 import type pg from 'pg'
+import { type CommitMessage, commitChannel } from '../observe/channels.ts'
 import type { EventRow, InsertResult } from './types.ts'
 
 interface PendingBatch {
@@ -80,9 +81,19 @@ export function createGroupCommit(pool: pg.Pool, options: GroupCommitOptions) {
     const batches = pending.slice(0, take)
     pending = pending.slice(take)
     inFlight += 1
+    const startedAt = performance.now()
     commit(batches)
       .then(
         (results) => {
+          if (commitChannel.hasSubscribers) {
+            const message: CommitMessage = {
+              engine: 'postgres',
+              rows: rowCount,
+              batches: batches.length,
+              ms: performance.now() - startedAt,
+            }
+            commitChannel.publish(message)
+          }
           for (const [i, b] of batches.entries()) b.resolve(results[i]!)
         },
         (err) => {

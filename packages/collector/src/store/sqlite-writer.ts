@@ -6,6 +6,7 @@ import { closeSync, fdatasync, openSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
+import { type CommitMessage, checkpointStallChannel, commitChannel } from '../observe/channels.ts'
 import { eventSpans } from './event-spans.ts'
 import type { CheckpointerData } from './sqlite-checkpointer-thread.ts'
 import type { WriterData } from './sqlite-writer-thread.ts'
@@ -260,6 +261,9 @@ function startCheckpointer(path: string) {
   const checkpointer = startThread('sqlite-checkpointer-thread', data)
   checkpointer.unref()
   checkpointer.on('error', () => {}) // the committing connections' own checkpoints take over
+  checkpointer.on('message', (m: { stall?: number }) => {
+    if (m.stall !== undefined) checkpointStallChannel.publish({ walPages: m.stall })
+  })
   return {
     async stop() {
       // Kept alive until the thread has closed the file: otherwise a caller awaiting close()
@@ -316,6 +320,18 @@ function workerCommitter(path: string, synchronous: string, onCrash: (err: unkno
   }
 }
 
+/** Tells metrics a group is durable: its rows, its batches, the time since its commit began. */
+function publishCommit(batches: PendingBatch[], startedAt: number) {
+  const rows = batches.reduce((n, b) => n + b.rows.length, 0)
+  const message: CommitMessage = {
+    engine: 'sqlite',
+    rows,
+    batches: batches.length,
+    ms: performance.now() - startedAt,
+  }
+  commitChannel.publish(message)
+}
+
 /** Groups of up to this many rows commit on the calling thread while the writer thread is idle. */
 const LOCAL_MAX_ROWS = 32
 
@@ -368,9 +384,10 @@ export function createEventWriter(
     }
   }
 
-  const answer = (batches: PendingBatch[], counts: Promise<number[]>) =>
+  const answer = (batches: PendingBatch[], counts: Promise<number[]>, startedAt: number) =>
     counts.then(
       (inserted) => {
+        if (commitChannel.hasSubscribers) publishCommit(batches, startedAt)
         batches.forEach((b, i) => {
           b.resolve({ inserted: inserted[i]!, duplicates: b.rows.length - inserted[i]! })
         })
@@ -382,7 +399,8 @@ export function createEventWriter(
 
   const toWorker = (batches: PendingBatch[], target: NonNullable<typeof worker>) => {
     atWorker += 1
-    answer(batches, target.commit(batches.map(toWireBatch))).finally(() => {
+    const startedAt = performance.now()
+    answer(batches, target.commit(batches.map(toWireBatch)), startedAt).finally(() => {
       atWorker -= 1
       schedule()
     })
@@ -398,6 +416,7 @@ export function createEventWriter(
     pending = []
     if (target) return toWorker(batches, target)
     let inserted: number[] | undefined
+    const startedAt = performance.now()
     try {
       // With a writer thread to hand over to, never wait here for another connection's lock.
       inserted = local.commit(batches, !useWorker)
@@ -416,6 +435,7 @@ export function createEventWriter(
     answer(
       batches,
       local.durable().then(() => counts),
+      startedAt,
     ).finally(() => {
       syncing = false
       schedule()
