@@ -2,6 +2,7 @@
 // and PostgreSQL, with one and two collector processes, beside two references measured in the
 // same rounds: a bare Hono route that only reads the body, and a node:http server that parses it.
 // Run: pnpm exec tsx bench/load.ts [--seconds 8] [--runs 3] [--only bare,parse,sqlite,postgres] [--processes 1,2] [--batch 1,50] [--connections 32]
+// TIGHTLOOP_BENCH_OBSERVE=1 measures the collector with metrics and JSON request logs on.
 // PostgreSQL needs TIGHTLOOP_TEST_POSTGRES (an admin connection string); each run gets a fresh database.
 // Exits non-zero when a one-process budget (TARGETS, P99_TARGET_MS) is missed.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -16,6 +17,8 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import {
   createCollector,
+  createLogger,
+  createMetrics,
   createPostgresStore,
   createSqliteStore,
   provisionProject,
@@ -98,7 +101,13 @@ async function serve(engine: Engine, workers: number, port: number, database: st
     fetch = app.fetch
   } else {
     const store = await openStore(engine, database)
-    fetch = createCollector({ store }).fetch // no limits: the figure is the ingest path itself
+    // No limits: the figure is the ingest path itself. TIGHTLOOP_BENCH_OBSERVE=1 adds what a
+    // production server runs besides: metrics and a JSON log line per request.
+    const observe =
+      process.env.TIGHTLOOP_BENCH_OBSERVE === '1'
+        ? { metrics: createMetrics(), logger: createLogger('json') }
+        : {}
+    fetch = createCollector({ store, ...observe }).fetch
   }
   await startServer({ fetch, port })
 }
