@@ -110,6 +110,8 @@ db.pragma('journal_mode = WAL')
 db.pragma('synchronous = ' + workerData.synchronous)
 db.pragma('busy_timeout = 5000')
 db.pragma('wal_autocheckpoint = ' + workerData.checkpointPages)
+// Space freed as pages split is zeroed too, so an erased user's text has no stale copy.
+db.pragma('secure_delete = ON')
 // One multi-row statement per batch: one call into SQLite instead of one per row.
 const statements = new Map()
 const statementFor = (rows) => {
@@ -272,6 +274,7 @@ function localCommitter(
     db.pragma('synchronous = NORMAL')
     // Checkpoints are the checkpointer thread's work, never a commit's on this thread.
     db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`)
+    db.pragma('secure_delete = ON') // as the writer thread's (see WORKER_SOURCE)
     return db
   }
   const transaction = (db: Database.Database) => {
