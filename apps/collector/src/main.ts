@@ -1,5 +1,5 @@
 // `pnpm start`: the collector with its demo and dashboard, configured from the environment.
-import { provisionProject, startServer } from '@tightloop/collector'
+import { provisionProject, startRetention, startServer } from '@tightloop/collector'
 import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
 import { createServerApp } from './server-app.ts'
@@ -39,8 +39,14 @@ async function main() {
   console.log(`tightloop: collector on ${server.url} (database: ${shown})`)
   console.log(`  demo:      ${server.url}/demo/\n  dashboard: ${server.url}/dashboard/`)
 
+  // Each project's retentionDays (off by default), applied now and hourly.
+  const retention = startRetention(store, {
+    log: (message, err) => console.log(message, err ?? ''),
+  })
+
   const stop = async () => {
     await server.close()
+    await retention.stop()
     await store.close()
     process.exit(0)
   }
