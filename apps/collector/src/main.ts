@@ -1,5 +1,5 @@
 // `pnpm start`: the collector with its demo and dashboard, configured from the environment.
-import { provisionProject, startServer } from '@tightloop/collector'
+import { provisionProject, startRetention, startServer } from '@tightloop/collector'
 import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
 import { readObservability } from './observability.ts'
@@ -50,9 +50,15 @@ async function main() {
   say(`  demo:      ${server.url}/demo/\n  dashboard: ${server.url}/dashboard/`)
   logger.event('start', { url: server.url, engine: store.engine, metrics: Boolean(metrics) })
 
+  // Each project's retentionDays (off by default), applied now and hourly.
+  const retention = startRetention(store, {
+    log: (message, err) => console.log(message, err ?? ''),
+  })
+
   const stop = async () => {
     logger.event('stop', { engine: store.engine })
     await server.close()
+    await retention.stop()
     await store.close()
     process.exit(0)
   }

@@ -15,6 +15,7 @@ import { evalSliceRoutes } from './routes/eval-slice.ts'
 import { exportRoutes } from './routes/export.ts'
 import { ingest } from './routes/ingest.ts'
 import { createStatsHandler } from './routes/stats.ts'
+import { userRoutes } from './routes/users.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 import { readTimeRange } from './time-range.ts'
 
@@ -118,7 +119,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
 
   app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
   app.get('/v1/stats', secret, createStatsHandler(ctx, { warm: options.warmStats ?? false }))
-  for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes])
+  for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes, userRoutes])
     app.route('/', routes(ctx, secret))
 
   return app

@@ -19,6 +19,12 @@ export {
 } from './observe/log.ts'
 export { type CollectorMetrics, createMetrics } from './observe/metrics.ts'
 export { type Provisioned, type ProvisionInput, provisionProject } from './provision.ts'
+export {
+  applyRetention,
+  RETENTION_EVERY_MS,
+  type RetentionOutcome,
+  startRetention,
+} from './retention.ts'
 export { type RotateOptions, rotateKeys } from './rotate.ts'
 export {
   type AdversaryScan,
@@ -38,8 +44,10 @@ export {
   loadExportRules,
   runExport,
 } from './routes/export.ts'
+export { type ExportEnd, recordExportRun } from './routes/export-lineage.ts'
 export { computeStatsReport, type StatsInput, type StatsReport } from './routes/stats.ts'
 export { createStatsCache, type StatsCache } from './routes/stats-aggregates.ts'
+export { eraseUser, readUserId } from './routes/users.ts'
 export { scrubEvent, scrubText } from './scrub.ts'
 export { type RunningServer, type ServerOptions, startServer } from './server.ts'
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres.ts'

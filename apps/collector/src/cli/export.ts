@@ -6,6 +6,7 @@ import {
   type ExportReport,
   exportEvents,
   loadExportRules,
+  recordExportRun,
   runExport,
   type SkippedEvent,
   type Store,
@@ -98,6 +99,8 @@ export const exportCommand: Command = {
       const started = performance.now()
       const { complete } = await writeChunks(run.chunks, io, values.out)
       progress.done()
+      // Lineage: which users this dataset holds, so an erasure can name it (see `users delete`).
+      await recordExportRun(store, project.id, run, { complete, via: 'cli' })
       const report = run.report()
       if (values.stats) {
         writeFileSync(resolve(io.cwd, values.stats), `${JSON.stringify(report, null, 2)}\n`)

@@ -35,6 +35,8 @@ Settings:
   --ttl-days <n>                 days before feedback is too stale to train on (default 45)
   --auto-ban <true|false>        exclude flagged adversaries without confirming them
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
+  --retention-days <n|off>       delete raw events older than n days, hourly while the
+                                 collector runs (default off: kept until erased)
 
 Rotation:
   --kind <public|secret>         which key to replace
@@ -60,6 +62,7 @@ const OPTIONS = {
   'ttl-days': { type: 'string' },
   'auto-ban': { type: 'string' },
   'scrub-pii': { type: 'string' },
+  'retention-days': { type: 'string' },
   kind: { type: 'string' },
   grace: { type: 'string' },
   json: { type: 'boolean' },
@@ -194,11 +197,25 @@ function readSettings(values: Values): Partial<ProjectInput> {
     }
     settings.ttlDays = days
   }
+  if (values['retention-days'] !== undefined)
+    settings.retentionDays = retentionDays(values['retention-days'])
   if (values['auto-ban'] !== undefined)
     settings.autoBanAdversaries = bool('--auto-ban', values['auto-ban'])
   if (values['scrub-pii'] !== undefined)
     settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
   return settings
+}
+
+/** `off` or whole days from 1 to 36500 (a hundred years: anything longer is a typo). */
+function retentionDays(value: string): number | null {
+  if (value === 'off') return null
+  const days = Number(value)
+  if (!/^\d+$/.test(value) || days < 1 || days > 36_500) {
+    throw new CliError(
+      `--retention-days must be off or a whole number from 1 to 36500, not "${value}"`,
+    )
+  }
+  return days
 }
 
 function bool(flag: string, value: string): boolean {
@@ -223,6 +240,7 @@ function describe(p: ProjectRecord): string {
   ttl days:           ${p.ttlDays}
   auto-ban flagged:   ${p.autoBanAdversaries ? 'yes' : 'no (only confirmed adversaries are excluded)'}
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
+  retention:          ${p.retentionDays === null ? 'off (raw events kept until erased)' : `${p.retentionDays} days`}
   created:            ${p.createdAt}
 `
 }

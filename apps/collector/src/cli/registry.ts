@@ -13,6 +13,7 @@ import { gateCommand } from './gate.ts'
 import { projectCommand } from './project.ts'
 import { seedCommand } from './seed.ts'
 import { statsCommand } from './stats.ts'
+import { usersCommand } from './users.ts'
 import { versionsCommand } from './versions.ts'
 
 /** The commands `tightloop` knows. */
@@ -23,5 +24,6 @@ export const COMMANDS: readonly Command[] = [
   adversariesCommand,
   versionsCommand,
   projectCommand,
+  usersCommand,
   seedCommand,
 ]

@@ -28,6 +28,7 @@ import type {
 } from '../store/types.ts'
 import { readTimeRange } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
+import { recordExportRun } from './export-lineage.ts'
 
 /** Text gathered before a chunk is handed to the response: big enough that writes are cheap. */
 const CHUNK_CHARS = 64 * 1024
@@ -71,6 +72,8 @@ export interface ExportReport extends ExportStats {
 export interface ExportRun {
   chunks: AsyncIterable<string>
   report(): ExportReport
+  /** Users whose events gave at least one record written so far (the run's lineage). */
+  users(): ReadonlySet<string>
 }
 
 /**
@@ -148,6 +151,7 @@ export function runExport(
   })
   let records = 0
   let rowsNotInFormat = 0
+  const users = new Set<string>()
   const skipped = new Map<Signal, number>()
   const latest = [...rules.versionChanges]
     .filter((v) => Date.parse(String(v.changedAt)) <= rules.now)
@@ -172,6 +176,7 @@ export function runExport(
         if (formatted.length === 0) rowsNotInFormat += 1
         for (const record of formatted) text += toNdjsonLine(record)
         records += formatted.length
+        if (formatted.length > 0) users.add(event.userId)
       }
       if (text.length >= CHUNK_CHARS) {
         yield text
@@ -183,6 +188,7 @@ export function runExport(
 
   return {
     chunks: chunks(),
+    users: () => users,
     report: () => ({
       format,
       ...withSkipped(builder.stats(), skipped),
@@ -278,6 +284,7 @@ export function exportRoutes(
             return
           }
           done = true
+          await recordExportRun(ctx.store, project.id, run, { complete: true, via: 'http' })
           if (trailer) {
             const line = `${JSON.stringify({ tightloop_export_stats: run.report() })}\n`
             controller.enqueue(encoder.encode(line))
@@ -286,6 +293,10 @@ export function exportRoutes(
         },
         async cancel() {
           await iterator.return?.(undefined)
+          // Records already sent are out: the run is listed, marked incomplete.
+          if (!done)
+            await recordExportRun(ctx.store, project.id, run, { complete: false, via: 'http' })
+          done = true
         },
       },
       { highWaterMark: 1 },

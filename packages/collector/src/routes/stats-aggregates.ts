@@ -86,7 +86,10 @@ export function createStatsCache(store: Store) {
     flagged: ReadonlySet<string>,
     now: number,
   ): Promise<ProjectAggregates> {
-    const adversaryKey = [...flagged].sort().join('\n')
+    // An erasure (a user, or retention) removes events the settled part counted: a new mark
+    // in the store's erasure log (written by any process) rebuilds the project from scratch.
+    const erased = await store.erasureMark(projectId)
+    const adversaryKey = `${[...flagged].sort().join('\n')}\n#erasure:${erased}`
     const cached = settled.get(projectId)
     const cold = !cached || cached.adversaryKey !== adversaryKey
     progress.set(projectId, { read: 0, stored: cold ? await store.countEvents(projectId) : 0 })
@@ -105,7 +108,7 @@ export function createStatsCache(store: Store) {
     cached: Settled | undefined,
   ): Promise<ProjectAggregates> {
     const first = await readOnce(projectId, flagged, adversaryKey, now, cached)
-    // Events are never deleted, so fewer read than stored means some arrived with a
+    // Events are deleted only by an erasure (see `update`), so fewer read than stored means some arrived with a
     // `receivedAt` older than the watermark (a backfill, a clock far off on another
     // process): start again from every stored event rather than miss them. Counting takes
     // ~90 ms on a million events, so it runs at most every COUNT_CHECK_MS.

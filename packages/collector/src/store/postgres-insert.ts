@@ -34,7 +34,7 @@ const INSERT_SQL = `
   RETURNING project_id, event_id`
 
 /** PostgreSQL text cannot hold NUL; indexed copies of opaque ids get U+FFFD instead (the payload keeps the original, escaped). */
-const pgText = (s: string) => (s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s)
+export const pgText = (s: string) => (s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s)
 
 const keyOf = (projectId: string, eventId: string) => `${projectId}\n${eventId}`
 

@@ -84,4 +84,37 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE projects ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}';
   `,
+  // 4: export lineage (which users each export run held) and the erasure log (no user ids).
+  `
+  CREATE TABLE IF NOT EXISTS export_runs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id text NOT NULL,
+    exported_at timestamptz NOT NULL,
+    format text NOT NULL,
+    range_since text,
+    range_until text,
+    rules json NOT NULL,
+    events bigint NOT NULL,
+    records bigint NOT NULL,
+    users integer NOT NULL,
+    complete boolean NOT NULL,
+    via text NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS export_runs_project ON export_runs (project_id, id);
+  CREATE TABLE IF NOT EXISTS export_users (
+    project_id text NOT NULL,
+    user_id text NOT NULL,
+    export_id bigint NOT NULL,
+    PRIMARY KEY (project_id, user_id, export_id)
+  );
+  CREATE TABLE IF NOT EXISTS erasures (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project_id text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('user', 'retention')),
+    erased_at timestamptz NOT NULL,
+    events bigint NOT NULL,
+    exports json NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS erasures_project ON erasures (project_id, id);
+  `,
 ]

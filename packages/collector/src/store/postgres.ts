@@ -4,6 +4,7 @@ import type { Signal, StoredEvent } from '@tightloop/schema'
 import pg from 'pg'
 import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
+import { postgresPrivacy } from './postgres-privacy.ts'
 import { pickSettings, readSettings } from './project-settings.ts'
 import type {
   AdversaryRecord,
@@ -91,6 +92,8 @@ export function createPostgresStore(
 
   const store: Store = {
     engine: 'postgres',
+    // A person's data, erasure and export lineage: see postgres-privacy.ts.
+    ...postgresPrivacy(pool),
 
     // One transaction under an advisory lock: a second process waits, then finds every
     // migration applied. The lock is per schema, so test schemas migrate in parallel.

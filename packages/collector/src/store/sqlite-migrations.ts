@@ -66,4 +66,37 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE projects ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
   `,
+  // 4: export lineage (which users each export run held) and the erasure log (no user ids).
+  `
+  CREATE TABLE export_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id TEXT NOT NULL,
+    exported_at TEXT NOT NULL,
+    format TEXT NOT NULL,
+    range_since TEXT,
+    range_until TEXT,
+    rules TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    users INTEGER NOT NULL,
+    complete INTEGER NOT NULL,
+    via TEXT NOT NULL
+  );
+  CREATE INDEX export_runs_project ON export_runs (project_id, id);
+  CREATE TABLE export_users (
+    project_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    export_id INTEGER NOT NULL,
+    PRIMARY KEY (project_id, user_id, export_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE erasures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'retention')),
+    erased_at TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    exports TEXT NOT NULL
+  );
+  CREATE INDEX erasures_project ON erasures (project_id, id);
+  `,
 ]

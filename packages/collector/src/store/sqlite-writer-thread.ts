@@ -31,6 +31,8 @@ function startWriter(port: NonNullable<typeof parentPort>, data: WriterData) {
   db.pragma(`synchronous = ${data.synchronous}`)
   db.pragma('busy_timeout = 5000')
   db.pragma(`wal_autocheckpoint = ${data.checkpointPages}`)
+  // Space freed as pages split is zeroed too, so an erased user's text has no stale copy.
+  db.pragma('secure_delete = ON')
   // One multi-row statement per batch: one call into SQLite instead of one per row.
   const statements = new Map<number, Database.Statement>()
   const statementFor = (rows: number) => {

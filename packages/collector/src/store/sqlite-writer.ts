@@ -165,6 +165,7 @@ function localCommitter(
     db.pragma('synchronous = NORMAL')
     // Checkpoints are the checkpointer thread's work, never a commit's on this thread.
     db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`)
+    db.pragma('secure_delete = ON') // as the writer thread's (sqlite-writer-thread.ts)
     return db
   }
   const transaction = (db: Database.Database) => {

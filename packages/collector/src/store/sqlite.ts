@@ -6,6 +6,7 @@ import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { pickSettings, readSettings } from './project-settings.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
+import { sqlitePrivacy } from './sqlite-privacy.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import { restampEvent } from './stamp.ts'
 import type {
@@ -97,6 +98,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
   const store: Store = {
     engine: 'sqlite',
+    // A person's data, erasure and export lineage (secure delete): see sqlite-privacy.ts.
+    ...sqlitePrivacy(db, path),
 
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')

@@ -1,6 +1,9 @@
 // The storage interface every engine implements; routes only ever talk to this.
 import type { Signal, StoredEvent } from '@tightloop/schema'
+import type { PrivacyStore } from './privacy-types.ts'
 import type { ProjectSettings } from './project-settings.ts'
+
+export type * from './privacy-types.ts'
 
 /** A project: who may send events, from where, and the rules its training data follows. */
 export interface ProjectRecord extends ProjectSettings {
@@ -108,7 +111,7 @@ export interface GateDecisionRecord {
  * Storage behind the collector. Every method is async so that SQLite (in process) and
  * PostgreSQL (over the network) share one contract and one test suite.
  */
-export interface Store {
+export interface Store extends PrivacyStore {
   readonly engine: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to run from several processes. */
   migrate(): Promise<void>
