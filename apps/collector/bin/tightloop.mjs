@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api'
 
 register()
+const { endQuietlyOnClosedPipe } = await import('../src/cli/pipe.ts')
+endQuietlyOnClosedPipe(process.stdout, process.stderr)
 const { main } = await import('../src/cli/main.ts')
 process.exitCode = await main(process.argv.slice(2))

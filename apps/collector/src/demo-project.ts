@@ -10,22 +10,32 @@ export function demoKeysPath(config: ServerConfig): string {
   return join(dir, 'demo-project.json')
 }
 
-/** Creates the demo project once; later starts reuse it. */
+/**
+ * Creates the demo project once; later starts reuse it. Its origins are the demo page's own
+ * plus `TIGHTLOOP_ALLOWED_ORIGINS` when set (the environment wins then); without it, the
+ * origins stored (set with `tightloop project set --origins`) survive the restart, with the
+ * demo page's own added if missing.
+ */
 export async function ensureDemoProject(
   store: Store,
   config: ServerConfig,
 ): Promise<Provisioned & { keysFile: string }> {
   const keysFile = demoKeysPath(config)
-  const origins = [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`]
+  const own = [`http://localhost:${config.port}`, `http://127.0.0.1:${config.port}`]
+  const origins = [...new Set([...own, ...(config.allowedOrigins ?? [])])]
   if (existsSync(keysFile)) {
     const saved = JSON.parse(readFileSync(keysFile, 'utf8')) as {
       publicKey: string
       secretKey: string
     }
-    if (await store.findKey(saved.publicKey)) {
+    const key = await store.findKey(saved.publicKey)
+    const stored = key && (await store.getProject(key.projectId))
+    if (stored) {
       const found = await provisionProject(store, {
         publicKey: saved.publicKey,
-        allowedOrigins: origins,
+        allowedOrigins: config.allowedOrigins
+          ? origins
+          : [...new Set([...stored.allowedOrigins, ...own])],
       })
       return { ...found, secretKey: saved.secretKey, keysFile }
     }

@@ -473,10 +473,12 @@ describe('answers that end the retries', () => {
     [403, 'origin_not_allowed'],
   ])('stops at a %i, keeps every event and says why', async (status, code) => {
     const { client, time, collector } = await setup()
-    collector.respond(() => collector.json(status, { error: { code, message: '' } }))
+    const message = `${code}: how to fix it`
+    collector.respond(() => collector.json(status, { error: { code, message } }))
     await client.thumbsUp(answer(1))
     await time.advance(1_000)
     expect(client.status.value.error).toBe(code)
+    expect(client.status.value.message).toBe(message)
     await client.thumbsDown(answer(2))
     window.dispatchEvent(new Event('online'))
     await client.flush()

@@ -269,7 +269,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
   const post = async (list: Item[], leaving?: string) => {
     const reported = leaving ? 0 : unreported
     let response: Response | undefined
-    let reply: { rejected?: unknown[]; error?: { code?: string } } | undefined
+    let reply: { rejected?: unknown[]; error?: { code?: string; message?: string } } | undefined
     for (const item of list) item._busy = true
     try {
       response = await send(url, {
@@ -304,7 +304,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
     if (code > 400 && code < 500 && code !== 408 && code !== 429) {
       // A key, an origin or a URL that no retry can fix: keep everything and say why.
       stopped = true
-      update({ error: reply?.error?.code ?? `http_${code}` })
+      update({ error: reply?.error?.code ?? `http_${code}`, message: reply?.error?.message })
       return false
     }
     // Offline, aborted, 5xx, 408, 429, or a 200 that is not the collector's (a captive portal).

@@ -30,6 +30,11 @@ export interface ClientStatus {
    * `origin_not_allowed`…) or `http_<status>`. Events are kept. Undefined while sending works.
    */
   error: string | undefined
+  /**
+   * The collector's own words on that error when it gave them: for `origin_not_allowed`, the
+   * refused origin and how to allow it. For people and console lines, not for matching.
+   */
+  message?: string
 }
 
 /** Options of `createClient`. Past `userId` everything has a default, side effects included. */

@@ -64,17 +64,12 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     checkOrigin: (c, project) => {
       const origin = c.req.header('origin')
       if (origin === undefined) return
-      if (!originAllowed(project, origin)) {
-        throw new CollectorError(
-          403,
-          'origin_not_allowed',
-          'This origin may not send events for the project',
-        )
-      }
       c.header('Access-Control-Allow-Origin', project.allowedOrigins.includes('*') ? '*' : origin)
       // A browser hides Retry-After from the client unless it is exposed.
       c.header('Access-Control-Expose-Headers', 'Retry-After')
       c.header('Vary', 'Origin')
+      // The refusal too carries the CORS headers: the page can read why (nothing is stored).
+      if (!originAllowed(project, origin)) throw refusedOrigin(origin)
     },
     onClientDropped: (projectId, dropped) => {
       options.metrics?.clientDropped(dropped)
@@ -140,17 +135,21 @@ export function publicView(project: ProjectRecord) {
 
 // A browser asks before a cross-origin JSON POST. With `?key=` the origin is checked against
 // that project; an origin that is not allowed gets 403 and is never echoed.
+/** The 403 of an origin the project does not list: names it and the fix. */
+function refusedOrigin(origin: string) {
+  return new CollectorError(
+    403,
+    'origin_not_allowed',
+    `The origin ${origin} may not send events for this project: add it with "tightloop project set --origins" or TIGHTLOOP_ALLOWED_ORIGINS`,
+  )
+}
+
 async function preflight(c: Context, store: Store, now: () => number) {
   const origin = c.req.header('origin')
   if (!origin) return c.body(null, 204)
   const caller = await authenticate(store, readKey(c, true), now())
-  if (!originAllowed(caller.project, origin)) {
-    throw new CollectorError(
-      403,
-      'origin_not_allowed',
-      'This origin may not send events for the project',
-    )
-  }
+  // A refused origin gets its preflight too: a failed preflight is only a network error to the
+  // page, while the request it lets through is refused with a 403 the page can read.
   c.header(
     'Access-Control-Allow-Origin',
     caller.project.allowedOrigins.includes('*') ? '*' : origin,

@@ -93,6 +93,15 @@ export function install(
     detectors: [rephraseDetector(), abandonDetector()], // the script tag keeps both on
   })
   const widget = createWidget({ client, endpoint, key, fetch: fetcher })
+  // Sending stopped for good (a refused origin, a wrong key): say so once, in the collector's
+  // words, which name the origin and the fix; the events stay queued.
+  let warned = false
+  client.status.subscribe(({ error, message }) => {
+    if (error && !warned) {
+      warned = true
+      console.warn(`tightloop: feedback is not being sent (${error}). ${message ?? ''}`)
+    }
+  })
   let theme = data.theme
   let lang = data.lang || win.document.documentElement.lang || 'en'
   let overrides: Partial<Labels> = {}

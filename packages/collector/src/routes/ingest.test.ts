@@ -153,7 +153,9 @@ describe('errors', () => {
   const expectError = async (res: Response, status: number, code: string) => {
     expect(res.status).toBe(status)
     expect(res.headers.get('content-type')).toContain('application/json')
-    expect((await res.json()).error.code).toBe(code)
+    const body = await res.json()
+    expect(body.error.code).toBe(code)
+    return body as { error: { code: string; message: string } }
   }
 
   it('401 without a key or with an unknown one', async () => {
@@ -204,13 +206,18 @@ describe('errors', () => {
     )
   })
 
-  it('403 for an origin the project does not allow, never echoed', async () => {
+  it('403 for an origin the project does not allow, readable by that page, nothing stored', async () => {
+    const before = await collector.store.countEvents(collector.project.id)
     const res = await post(
       { events: [makeEvent()] },
       { headers: { origin: 'https://evil.example' } },
     )
-    expect(res.headers.get('access-control-allow-origin')).toBeNull()
-    await expectError(res, 403, 'origin_not_allowed')
+    // With CORS headers, so the page reads why instead of a bare network error.
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://evil.example')
+    const body = await expectError(res, 403, 'origin_not_allowed')
+    expect(body.error.message).toContain('https://evil.example')
+    expect(body.error.message).toContain('--origins')
+    expect(await collector.store.countEvents(collector.project.id)).toBe(before)
     const ok = await post(
       { events: [makeEvent()] },
       { headers: { origin: 'https://shop.example' } },
@@ -219,7 +226,7 @@ describe('errors', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example')
   })
 
-  it('answers a preflight for an allowed origin only', async () => {
+  it('answers a preflight for any origin, so a refused one can read its 403', async () => {
     const ask = (origin: string) =>
       fetch(`${collector.url}/v1/events?key=${collector.publicKey}`, {
         method: 'OPTIONS',
@@ -228,9 +235,10 @@ describe('errors', () => {
     const ok = await ask('https://shop.example')
     expect(ok.status).toBe(204)
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+    // The request itself is refused (above); a failed preflight would hide why from the page.
     const no = await ask('https://evil.example')
-    expect(no.status).toBe(403)
-    expect(no.headers.get('access-control-allow-origin')).toBeNull()
+    expect(no.status).toBe(204)
+    expect(no.headers.get('access-control-allow-origin')).toBe('https://evil.example')
   })
 
   it('a public key reads nothing', async () => {
