@@ -65,7 +65,7 @@ const NO_ROWS: readonly TrainingRow[] = Object.freeze([])
 /**
  * Creates a streaming export. Feed it events from a cursor in any order; memory stays flat
  * except for the dedup window, which holds 64 bits of each row hash and is bounded by
- * `dedupWindow`. Duplicates (same `event_hash`) after the first are dropped as `duplicate`:
+ * `dedupWindow`. Duplicates (same `row_id`) after the first are dropped as `duplicate`:
  * the hash includes the signal, so duplicates share one weight and the first is as strong as
  * any later one.
  *
@@ -105,7 +105,7 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
       }
       const row = toTrainingRow(event)
       if (!row) throw new Error(`candidate ${event.eventId} made no row: rules out of sync`)
-      const hash = row.event_hash
+      const hash = row.row_id
       if (!seen.add(parseInt(hash.slice(0, 8), 16), parseInt(hash.slice(8, 16), 16))) {
         drops[s * reasonCount + duplicateIndex]! += 1
         return NO_ROWS

@@ -18,6 +18,7 @@ const pair: TrainingRow = {
   weight: 0.9,
   source: 'explicit_correction',
   event_hash: 'ab'.repeat(32),
+  row_id: 'cd'.repeat(32),
 }
 const negative: TrainingRow = { ...pair, preferred: null, weight: 0.5, source: 'thumbs_down' }
 
@@ -30,6 +31,7 @@ describe('native', () => {
       'weight',
       'source',
       'event_hash',
+      'row_id',
     ])
     expect(JSON.parse(toNdjsonLine(toNativeRecord(negative))).preferred).toBeNull()
   })

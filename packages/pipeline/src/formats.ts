@@ -44,9 +44,9 @@ export type ExportRecord = TrainingRow | DpoRecord | KtoRecord | OpenAiPreferenc
 
 /**
  * The native record: the row itself with its fields in the documented order
- * `{prompt, preferred, rejected, weight, source, event_hash}`.
+ * `{prompt, preferred, rejected, weight, source, event_hash, row_id}`.
  *
- * @example toNativeRecord(row) // { prompt, preferred, rejected, weight, source, event_hash }
+ * @example toNativeRecord(row) // { prompt, preferred, rejected, weight, source, event_hash, row_id }
  */
 export function toNativeRecord(row: TrainingRow): TrainingRow {
   return {
@@ -56,6 +56,7 @@ export function toNativeRecord(row: TrainingRow): TrainingRow {
     weight: row.weight,
     source: row.source,
     event_hash: row.event_hash,
+    row_id: row.row_id,
   }
 }
 

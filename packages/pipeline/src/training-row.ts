@@ -18,8 +18,13 @@ export interface TrainingRow {
   /** Trust in the row: `SIGNAL_WEIGHTS[source]`. */
   weight: number
   source: TrainingSignal
-  /** Row identity (see {@link trainingRowHash}); equal hashes are duplicates. */
+  /**
+   * sha256 (hex) of the judged request id, as the article defines it, so a row joins back to
+   * its request by hashing the request id; every row about one answer shares it.
+   */
   event_hash: string
+  /** Row identity (see {@link trainingRowHash}); equal ids are duplicates. */
+  row_id: string
 }
 
 /**
@@ -47,7 +52,7 @@ export function judgedRequestId(
  *   `prompt` and `response`, which the client must fill with the answer that was rephrased.
  *
  * @example toTrainingRow({ signal: 'thumbs_down', prompt: 'p', response: 'r', ... })
- * // { prompt: 'p', preferred: null, rejected: 'r', weight: 0.5, source: 'thumbs_down', event_hash: '…' }
+ * // { prompt: 'p', preferred: null, rejected: 'r', weight: 0.5, source: 'thumbs_down', event_hash: '…', row_id: '…' }
  */
 export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
   const { signal, prompt, response } = event
@@ -61,8 +66,18 @@ export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
     rejected: response,
     weight: SIGNAL_WEIGHTS[signal],
     source: signal,
-    event_hash: trainingRowHash(requestId, signal, prompt, preferred, response),
+    event_hash: requestHash(requestId),
+    row_id: trainingRowHash(requestId, signal, prompt, preferred, response),
   }
+}
+
+/**
+ * The article's `event_hash`: sha256 of the request id, hex.
+ *
+ * @example requestHash('req_42') // 64 hex characters, the same for every row about req_42
+ */
+export function requestHash(requestId: string): string {
+  return createHash('sha256').update(requestId).digest('hex')
 }
 
 /**
@@ -93,7 +108,7 @@ export function trainingRowHash(
 }
 
 /**
- * Collapses rows with equal `event_hash`, keeping the strongest weight and first-seen order.
+ * Collapses rows with equal `row_id`, keeping the strongest weight and first-seen order.
  * For arrays already in memory; the streaming builder dedups on a bounded window instead.
  *
  * @example collapseDuplicates([row, sameRowAgain]).length // 1
@@ -101,8 +116,8 @@ export function trainingRowHash(
 export function collapseDuplicates(rows: Iterable<TrainingRow>): TrainingRow[] {
   const byHash = new Map<string, TrainingRow>()
   for (const row of rows) {
-    const seen = byHash.get(row.event_hash)
-    if (!seen || row.weight > seen.weight) byHash.set(row.event_hash, row)
+    const seen = byHash.get(row.row_id)
+    if (!seen || row.weight > seen.weight) byHash.set(row.row_id, row)
   }
   return [...byHash.values()]
 }

@@ -32,7 +32,7 @@ Writes the project's training rows as NDJSON, under today's rules (adversary lis
 changes, TTL). What the rules dropped is reported on stderr, per reason.
 
 Options:
-  --format <name>        native (default): {prompt, preferred, rejected, weight, source, event_hash}
+  --format <name>        native (default): {prompt, preferred, rejected, weight, source, event_hash, row_id}
                          dpo:    TRL DPOTrainer {prompt, chosen, rejected}, pairs only
                          kto:    TRL KTOTrainer {prompt, completion, label}
                          openai: OpenAI preference fine-tuning (input.messages,
