@@ -84,4 +84,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE projects ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}';
   `,
+  // 4: the answer log, what the bot's backend said per request (see answer-log.ts).
+  `
+  CREATE TABLE answers (
+    project_id text NOT NULL,
+    request_id text NOT NULL,
+    fingerprint text NOT NULL,
+    logged_at bigint NOT NULL,
+    payload json NOT NULL,
+    PRIMARY KEY (project_id, request_id)
+  );
+  `,
 ]

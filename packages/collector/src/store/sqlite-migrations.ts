@@ -66,4 +66,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE projects ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
   `,
+  // 4: the answer log, what the bot's backend said per request (see answer-log.ts).
+  `
+  CREATE TABLE answers (
+    project_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    logged_at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (project_id, request_id)
+  );
+  `,
 ]

@@ -5,6 +5,7 @@ import { dirname } from 'node:path'
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { pickSettings, readSettings } from './project-settings.ts'
+import { sqliteAnswerLog } from './sqlite-answers.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import { restampEvent } from './stamp.ts'
@@ -97,6 +98,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
   const store: Store = {
     engine: 'sqlite',
+    ...sqliteAnswerLog(db),
 
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')

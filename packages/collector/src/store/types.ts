@@ -1,5 +1,6 @@
 // The storage interface every engine implements; routes only ever talk to this.
 import type { Signal, StoredEvent } from '@tightloop/schema'
+import type { AnswerLogStore } from './answer-log.ts'
 import type { ProjectSettings } from './project-settings.ts'
 
 /** A project: who may send events, from where, and the rules its training data follows. */
@@ -108,7 +109,7 @@ export interface GateDecisionRecord {
  * Storage behind the collector. Every method is async so that SQLite (in process) and
  * PostgreSQL (over the network) share one contract and one test suite.
  */
-export interface Store {
+export interface Store extends AnswerLogStore {
   readonly engine: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to run from several processes. */
   migrate(): Promise<void>
