@@ -5,6 +5,7 @@ import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
 import { NDJSON_HEADERS, ndjsonStream } from './ndjson.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { logAnswers } from './routes/answers.ts'
 import { publicConfig } from './routes/config.ts'
 import type { CollectorContext } from './routes/context.ts'
 import { evalSliceRoutes } from './routes/eval-slice.ts'
@@ -98,6 +99,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     })
   })
 
+  app.post('/v1/answers', secret, (c) => logAnswers(c, ctx))
   app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
   app.get('/v1/stats', secret, createStatsHandler(ctx, { warm: options.warmStats ?? false }))
   for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes])
