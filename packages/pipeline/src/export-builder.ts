@@ -9,7 +9,7 @@ import {
 } from './candidacy.ts'
 import { PipelineInputError } from './errors.ts'
 import { createHashWindow } from './hash-window.ts'
-import { type TrainingRow, toTrainingRow } from './training-row.ts'
+import { type AnswerTexts, type TrainingRow, toTrainingRow } from './training-row.ts'
 
 /**
  * Rows remembered for deduplication by default. Duplicates come from retries and double
@@ -54,8 +54,11 @@ export interface ExportStats {
 
 /** A running export. */
 export interface ExportBuilder {
-  /** Judges one event; returns the row it gives (at most one), or none. */
-  push(event: StoredEvent): readonly TrainingRow[]
+  /**
+   * Judges one event, with the logged answer it judges when there is one (its texts then
+   * replace the browser's); returns the row it gives (at most one), or none.
+   */
+  push(event: StoredEvent, answer?: AnswerTexts | null): readonly TrainingRow[]
   /** Counts so far: a fresh object each call. */
   stats(): ExportStats
 }
@@ -94,16 +97,16 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
   const rows = new Float64Array(SIGNALS.length)
 
   return {
-    push(event) {
+    push(event, answer) {
       const s = signalIndex.get(event.signal)
       if (s === undefined) throw new TypeError(`unknown signal ${String(event.signal)}`)
       events[s]! += 1
-      const verdict = check(event)
+      const verdict = check(event, answer)
       if (!verdict.candidate) {
         drops[s * reasonCount + reasonIndex.get(verdict.reason)!]! += 1
         return NO_ROWS
       }
-      const row = toTrainingRow(event)
+      const row = toTrainingRow(event, answer)
       if (!row) throw new Error(`candidate ${event.eventId} made no row: rules out of sync`)
       const hash = row.row_id
       if (!seen.add(parseInt(hash.slice(0, 8), 16), parseInt(hash.slice(8, 16), 16))) {

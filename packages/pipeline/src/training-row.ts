@@ -1,6 +1,7 @@
 // Conversion of a kept event into one weighted training row (snake_case: it feeds Python).
 import { createHash } from 'node:crypto'
 import {
+  type ChatMessage,
   type FeedbackEvent,
   isTrainingSignal,
   SIGNAL_WEIGHTS,
@@ -25,6 +26,25 @@ export interface TrainingRow {
   event_hash: string
   /** Row identity (see {@link trainingRowHash}); equal ids are duplicates. */
   row_id: string
+  /** The conversation the model was sent, from the answer log (not in the native record). */
+  messages?: ChatMessage[]
+}
+
+/** The texts of a logged answer: what the bot's backend says it was asked and answered. */
+export interface AnswerTexts {
+  prompt: string
+  response: string
+  messages?: ChatMessage[]
+}
+
+/**
+ * An answer's text with whitespace runs collapsed to one space and the ends trimmed: how a
+ * browser-sent response is compared with the logged one.
+ *
+ * @example normalizeAnswer('  Freeze it\n   in the app. ') // 'Freeze it in the app.'
+ */
+export function normalizeAnswer(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
 }
 
 /**
@@ -40,7 +60,7 @@ export function judgedRequestId(
 }
 
 /**
- * Converts an event into its training row, or `null` when it cannot make one (`thumbs_up`,
+ * Converts an event into its training row (with the logged answer's texts when given), or `null` when it cannot make one (`thumbs_up`,
  * `response_shown`, CSAT 3–5, no prompt or no response). It does not judge trust: run the
  * candidacy filter first.
  *
@@ -54,8 +74,14 @@ export function judgedRequestId(
  * @example toTrainingRow({ signal: 'thumbs_down', prompt: 'p', response: 'r', ... })
  * // { prompt: 'p', preferred: null, rejected: 'r', weight: 0.5, source: 'thumbs_down', event_hash: '…', row_id: '…' }
  */
-export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
-  const { signal, prompt, response } = event
+export function toTrainingRow(
+  event: FeedbackEvent,
+  answer?: AnswerTexts | null,
+): TrainingRow | null {
+  const { signal } = event
+  // A logged answer is the truth about what was asked and said; the browser's copy is not.
+  const prompt = answer ? answer.prompt : event.prompt
+  const response = answer ? answer.response : event.response
   if (!isTrainingSignal(signal) || !prompt || !response) return null
   if (event.signal === 'csat' && event.csat > 2) return null
   const preferred = event.signal === 'explicit_correction' ? event.correctionText : null
@@ -68,6 +94,7 @@ export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
     source: signal,
     event_hash: requestHash(requestId),
     row_id: trainingRowHash(requestId, signal, prompt, preferred, response),
+    ...(answer?.messages && { messages: answer.messages }),
   }
 }
 

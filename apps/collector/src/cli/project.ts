@@ -35,6 +35,7 @@ Settings:
   --ttl-days <n>                 days before feedback is too stale to train on (default 45)
   --auto-ban <true|false>        exclude flagged adversaries without confirming them
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
+  --require-answer-log <on|off>  only feedback about answers the backend logged trains
 
 Rotation:
   --kind <public|secret>         which key to replace
@@ -60,6 +61,7 @@ const OPTIONS = {
   'ttl-days': { type: 'string' },
   'auto-ban': { type: 'string' },
   'scrub-pii': { type: 'string' },
+  'require-answer-log': { type: 'string' },
   kind: { type: 'string' },
   grace: { type: 'string' },
   json: { type: 'boolean' },
@@ -198,6 +200,8 @@ function readSettings(values: Values): Partial<ProjectInput> {
     settings.autoBanAdversaries = bool('--auto-ban', values['auto-ban'])
   if (values['scrub-pii'] !== undefined)
     settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
+  if (values['require-answer-log'] !== undefined)
+    settings.requireAnswerLog = bool('--require-answer-log', values['require-answer-log'])
   return settings
 }
 
@@ -223,6 +227,7 @@ function describe(p: ProjectRecord): string {
   ttl days:           ${p.ttlDays}
   auto-ban flagged:   ${p.autoBanAdversaries ? 'yes' : 'no (only confirmed adversaries are excluded)'}
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
+  answer log:         ${p.requireAnswerLog ? 'required' : 'used when present'}
   created:            ${p.createdAt}
 `
 }
