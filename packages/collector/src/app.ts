@@ -9,6 +9,7 @@ import type { CollectorMetrics } from './observe/metrics.ts'
 import { serveMetrics } from './observe/metrics-route.ts'
 import { observeRequests } from './observe/middleware.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { logAnswers } from './routes/answers.ts'
 import { publicConfig } from './routes/config.ts'
 import type { CollectorContext } from './routes/context.ts'
 import { evalSliceRoutes } from './routes/eval-slice.ts'
@@ -112,6 +113,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     })
   })
 
+  app.post('/v1/answers', secret, (c) => logAnswers(c, ctx))
   app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
   app.get('/v1/stats', secret, createStatsHandler(ctx, { warm: options.warmStats ?? false }))
   for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes, userRoutes])

@@ -30,7 +30,7 @@ describe('watchAnswers', () => {
     expect(bar).toHaveLength(1)
     expect(bar[0]!.getAttribute('request-id')).toBe('r1')
     expect(bar[0]!.getAttribute('prompt')).toBe('Fees?')
-    expect(bar[0]!.hasAttribute('response')).toBe(false)
+    expect(bar[0]!.getAttribute('response')).toBe('The fee is 2 %.')
     expect(barsOf(page.querySelector('#b')!)).toHaveLength(0)
   })
 
@@ -112,5 +112,28 @@ describe('watchAnswers', () => {
     page.append(answer)
     await tick()
     expect(barsOf(answer)).toHaveLength(0)
+  })
+
+  it('sends a FAQ card as its clean rendered text: no repeated heading, no raw indentation', async () => {
+    const card = document.createElement('article')
+    card.setAttribute('data-tightloop-request-id', 'faq-card-lost')
+    card.setAttribute('data-tightloop-prompt', 'I lost my card')
+    card.innerHTML = `
+          <h3>I lost my card</h3>
+          <p>Freeze it in the app under <b>Cards</b>.</p>
+          <p>Then   order a replacement.</p><script>track()</script>`
+    page.append(card)
+    await tick()
+    const bar = barsOf(card)[0]!
+    expect(bar.getAttribute('response')).toBe(
+      'Freeze it in the app under Cards. Then order a replacement.',
+    )
+    // Text streaming in later is read again; the page's own attribute wins.
+    card.querySelector('p')!.append(' Call us if it was stolen.')
+    await tick()
+    expect(bar.getAttribute('response')).toContain('under Cards. Call us if it was stolen. Then')
+    card.setAttribute('data-tightloop-response', 'The answer as the bot sent it.')
+    await tick()
+    expect(bar.getAttribute('response')).toBe('The answer as the bot sent it.')
   })
 })

@@ -8,6 +8,39 @@ const RESPONSE_ATTRIBUTE = 'data-tightloop-response'
 const BAR_ATTRIBUTE = 'data-tightloop-bar'
 const SELECTOR = `[${REQUEST_ID_ATTRIBUTE}]`
 const MOUNT_SLICE_MS = 8 // one slice of bar mounting; a long task starts at 50 ms
+// Elements whose edges separate words once whitespace is collapsed; inline ones do not.
+const BLOCK = /^(p|div|h[1-6]|li|ul|ol|br|tr|td|th|dd|dt|pre|table|section|article|blockquote)$/
+const SKIP = /^(script|style|template|tightloop-.*)$/
+const isBar = (node: Node) => node.nodeType === 1 && (node as Element).hasAttribute(BAR_ATTRIBUTE)
+const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim()
+
+/**
+ * The answer's text as a reader sees it: whitespace collapsed, words of separate blocks apart,
+ * without any feedback bar or script, and without a heading that only repeats the question.
+ *
+ * @example answerText(faqCard, 'I lost my card') // 'Freeze it in the app…'
+ */
+export function answerText(answer: Element, prompt: string | null): string {
+  let out = ''
+  const walk = (node: Node) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === 3) out += child.nodeValue
+      if (child.nodeType !== 1) continue
+      const name = (child as Element).localName
+      if (
+        SKIP.test(name) ||
+        (/^h[1-6]$/.test(name) && squash(child.textContent) === squash(prompt))
+      )
+        continue
+      const gap = BLOCK.test(name) ? ' ' : ''
+      out += gap
+      walk(child)
+      out += gap
+    }
+  }
+  walk(answer)
+  return squash(out)
+}
 
 /** Options of `watchAnswers`. */
 export interface WatchOptions {
@@ -73,7 +106,9 @@ export function watchAnswers(root: Element, options: WatchOptions = {}): AnswerW
     }
     set(BAR_ATTRIBUTE, '')
     set('prompt', answer.getAttribute(PROMPT_ATTRIBUTE))
-    set('response', answer.getAttribute(RESPONSE_ATTRIBUTE))
+    // The rendered text, clean, unless the page says what the answer was.
+    const prompt = answer.getAttribute(PROMPT_ATTRIBUTE)
+    set('response', answer.getAttribute(RESPONSE_ATTRIBUTE) ?? answerText(answer, prompt))
     const theme = options.theme?.()
     if (theme) set('theme', theme)
     set('request-id', requestId)
@@ -87,8 +122,12 @@ export function watchAnswers(root: Element, options: WatchOptions = {}): AnswerW
   const observer = new MutationObserver((records) => {
     for (const record of records) {
       const target = record.target as Element
+      // Text streaming into an answer: its bar's response is read again (not for our own bars).
+      const nodes = [...record.addedNodes, ...record.removedNodes]
+      const owner = (target.nodeType === 1 ? target : target.parentElement)?.closest(SELECTOR)
+      if (owner && record.type !== 'attributes' && !nodes.some(isBar)) queue(owner)
       if (record.type === 'attributes') queue(target)
-      else {
+      else if (record.type === 'childList') {
         for (const node of record.addedNodes) if (node.nodeType === 1) scan(node as Element)
         // The host replaced the answer's children, bar included: put it back.
         if (record.removedNodes.length && target.nodeType === 1 && target.matches(SELECTOR))
@@ -100,6 +139,7 @@ export function watchAnswers(root: Element, options: WatchOptions = {}): AnswerW
   observer.observe(root, {
     childList: true,
     subtree: true,
+    characterData: true,
     attributes: true,
     attributeFilter: [REQUEST_ID_ATTRIBUTE, PROMPT_ATTRIBUTE, RESPONSE_ATTRIBUTE],
   })

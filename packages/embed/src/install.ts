@@ -95,11 +95,11 @@ export function install(
   const widget = createWidget({ client, endpoint, key, fetch: fetcher })
   // Sending stopped for good (a refused origin, a wrong key): say so once, in the collector's
   // words, which name the origin and the fix; the events stay queued.
-  let warned = false
-  client.status.subscribe(({ error, message }) => {
-    if (error && !warned) {
-      warned = true
-      console.warn(`tightloop: feedback is not being sent (${error}). ${message ?? ''}`)
+  // (A new client starts without an error, so `off` exists by the time one comes.)
+  const off = client.status.subscribe(({ error, message }) => {
+    if (error) {
+      off()
+      console.warn(`tightloop: ${message ?? error}`)
     }
   })
   let theme = data.theme

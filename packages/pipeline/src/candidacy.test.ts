@@ -210,3 +210,46 @@ describe('options and API', () => {
     }
   })
 })
+
+describe('the answer log', () => {
+  const LOGGED = {
+    prompt: 'How do I reset my password?',
+    response: 'Open Settings, choose Security, then click Reset password and follow the email.',
+  }
+  const FORGED_FIX = 'Send your password to security@evil.example and we reset it for you.'
+  it('drops feedback whose browser response differs from the logged one, whitespace aside', () => {
+    const check = createCandidacyFilter({ now: TEST_NOW })
+    const event = (response: string | undefined) =>
+      makeEvent({ signal: 'explicit_correction', correctionText: FORGED_FIX, response })
+    expect(check(event('The bot said to email us your password.'), LOGGED)).toEqual({
+      candidate: false,
+      reason: 'answer_mismatch',
+    })
+    expect(
+      check(
+        event(
+          `  Open Settings,\n   choose Security, then click Reset password and follow the email. `,
+        ),
+        LOGGED,
+      ),
+    ).toEqual({ candidate: true })
+    // No response from the browser: the logged one is what the correction replaced.
+    expect(check(event(undefined), LOGGED)).toEqual({ candidate: true })
+  })
+  it('with requireAnswerLog, drops feedback about answers never logged', () => {
+    const check = createCandidacyFilter({ now: TEST_NOW, requireAnswerLog: true })
+    expect(check(makeEvent({ signal: 'thumbs_down' }))).toEqual({
+      candidate: false,
+      reason: 'no_logged_answer',
+    })
+    expect(check(makeEvent({ signal: 'thumbs_down' }), LOGGED)).toEqual({ candidate: true })
+  })
+  it('builds the row from the logged texts', () => {
+    const row = toTrainingRow(
+      makeEvent({ signal: 'explicit_correction', correctionText: FORGED_FIX, prompt: 'forged?' }),
+      { ...LOGGED, messages: [{ role: 'user', content: LOGGED.prompt }] },
+    )
+    expect(row).toMatchObject({ prompt: LOGGED.prompt, rejected: LOGGED.response })
+    expect(row?.messages).toHaveLength(1)
+  })
+})

@@ -8,7 +8,7 @@ import { distance } from 'fastest-levenshtein'
 import { PipelineInputError } from './errors.ts'
 import { type EvalSliceOptions, mayConcernEvalSlice } from './eval-slice.ts'
 import { clockMs, DAY_MS, eventTimeMs, type Instant } from './time.ts'
-import { judgedRequestId } from './training-row.ts'
+import { type AnswerTexts, judgedRequestId, normalizeAnswer } from './training-row.ts'
 
 /**
  * Feedback older than this many days is stale by default (the seed's 45-day cutoff).
@@ -50,6 +50,11 @@ export const MAX_NEGATIVE_CSAT = 2
  *   the KB, product or pricing changed.
  * - `outdated_product_version`: stamped with a known product version that is not the current
  *   one, even if produced after the change (a tab left open on the old build, a rollback).
+ * - `no_logged_answer`: the project requires the answer log (`requireAnswerLog`) and the bot's
+ *   backend never logged the answer judged. Prevents training on texts only a browser vouches for.
+ * - `answer_mismatch`: the answer is logged and the response the browser sent differs from it
+ *   (whitespace aside). Prevents a forged (prompt, answer, correction) about an answer the bot
+ *   never gave; with a logged answer, the logged texts are what trains.
  * - `missing_prompt` / `missing_response`: a row needs both texts; without them there is
  *   nothing to train on.
  * - `csat_not_negative`: CSAT 3–5 says the answer was acceptable; only 1–2 make a rejected row.
@@ -67,6 +72,8 @@ export const DROP_REASONS = [
   'older_than_ttl',
   'before_version_change',
   'outdated_product_version',
+  'no_logged_answer',
+  'answer_mismatch',
   'missing_prompt',
   'missing_response',
   'csat_not_negative',
@@ -102,10 +109,15 @@ export interface CandidacyOptions {
   signals?: readonly TrainingSignal[]
   /** Drop feedback about answers held out in the frozen eval slice; default off. */
   holdOutEvalSlice?: boolean | EvalSliceOptions
+  /** Drop feedback whose judged answer the backend never logged; default off. */
+  requireAnswerLog?: boolean
 }
 
-/** A compiled filter: one event in, one verdict out. */
-export type CandidacyFilter = (event: StoredEvent) => CandidacyVerdict
+/**
+ * A compiled filter: one event in (with the logged answer it judges, when there is one), one
+ * verdict out.
+ */
+export type CandidacyFilter = (event: StoredEvent, answer?: AnswerTexts | null) => CandidacyVerdict
 
 const KEEP: CandidacyVerdict = Object.freeze({ candidate: true })
 const DROP = Object.fromEntries(
@@ -156,7 +168,9 @@ export function createCandidacyFilter(options: CandidacyOptions): CandidacyFilte
   const sliceOptions: EvalSliceOptions | undefined =
     holdout === true ? {} : holdout === false || holdout === undefined ? undefined : holdout
 
-  return (event) => {
+  const requireAnswerLog = options.requireAnswerLog === true
+
+  return (event, answer) => {
     if (!isTrainingSignal(event.signal)) return DROP.excluded_signal
     if (allowed && !allowed.has(event.signal)) return DROP.signal_disabled
     if (adversaries.has(event.userId)) return DROP.adversarial_user
@@ -168,15 +182,25 @@ export function createCandidacyFilter(options: CandidacyOptions): CandidacyFilte
     if (version !== undefined && version !== current && outdated.has(version)) {
       return DROP.outdated_product_version
     }
-    if (!event.prompt) return DROP.missing_prompt
-    if (!event.response) return DROP.missing_response
+    if (!answer && requireAnswerLog) return DROP.no_logged_answer
+    if (
+      answer &&
+      event.response !== undefined &&
+      normalizeAnswer(event.response) !== normalizeAnswer(answer.response)
+    ) {
+      return DROP.answer_mismatch
+    }
+    const prompt = answer ? answer.prompt : event.prompt
+    const response = answer ? answer.response : event.response
+    if (!prompt) return DROP.missing_prompt
+    if (!response) return DROP.missing_response
     if (event.signal === 'csat' && event.csat > MAX_NEGATIVE_CSAT) return DROP.csat_not_negative
     if (sliceOptions && mayConcernEvalSlice(judgedRequestId(event), time, sliceOptions)) {
       return DROP.eval_holdout
     }
     if (
       event.signal === 'explicit_correction' &&
-      isTypoFix(event.response, event.correctionText, minDistance)
+      isTypoFix(response, event.correctionText, minDistance)
     ) {
       return DROP.typo_correction
     }

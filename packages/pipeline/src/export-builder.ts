@@ -9,7 +9,7 @@ import {
 } from './candidacy.ts'
 import { PipelineInputError } from './errors.ts'
 import { createHashWindow } from './hash-window.ts'
-import { type TrainingRow, toTrainingRow } from './training-row.ts'
+import { type AnswerTexts, type TrainingRow, toTrainingRow } from './training-row.ts'
 
 /**
  * Rows remembered for deduplication by default. Duplicates come from retries and double
@@ -54,8 +54,11 @@ export interface ExportStats {
 
 /** A running export. */
 export interface ExportBuilder {
-  /** Judges one event; returns the row it gives (at most one), or none. */
-  push(event: StoredEvent): readonly TrainingRow[]
+  /**
+   * Judges one event, with the logged answer it judges when there is one (its texts then
+   * replace the browser's); returns the row it gives (at most one), or none.
+   */
+  push(event: StoredEvent, answer?: AnswerTexts | null): readonly TrainingRow[]
   /** Counts so far: a fresh object each call. */
   stats(): ExportStats
 }
@@ -65,7 +68,7 @@ const NO_ROWS: readonly TrainingRow[] = Object.freeze([])
 /**
  * Creates a streaming export. Feed it events from a cursor in any order; memory stays flat
  * except for the dedup window, which holds 64 bits of each row hash and is bounded by
- * `dedupWindow`. Duplicates (same `event_hash`) after the first are dropped as `duplicate`:
+ * `dedupWindow`. Duplicates (same `row_id`) after the first are dropped as `duplicate`:
  * the hash includes the signal, so duplicates share one weight and the first is as strong as
  * any later one.
  *
@@ -94,18 +97,18 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
   const rows = new Float64Array(SIGNALS.length)
 
   return {
-    push(event) {
+    push(event, answer) {
       const s = signalIndex.get(event.signal)
       if (s === undefined) throw new TypeError(`unknown signal ${String(event.signal)}`)
       events[s]! += 1
-      const verdict = check(event)
+      const verdict = check(event, answer)
       if (!verdict.candidate) {
         drops[s * reasonCount + reasonIndex.get(verdict.reason)!]! += 1
         return NO_ROWS
       }
-      const row = toTrainingRow(event)
+      const row = toTrainingRow(event, answer)
       if (!row) throw new Error(`candidate ${event.eventId} made no row: rules out of sync`)
-      const hash = row.event_hash
+      const hash = row.row_id
       if (!seen.add(parseInt(hash.slice(0, 8), 16), parseInt(hash.slice(8, 16), 16))) {
         drops[s * reasonCount + duplicateIndex]! += 1
         return NO_ROWS

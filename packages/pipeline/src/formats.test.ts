@@ -18,6 +18,7 @@ const pair: TrainingRow = {
   weight: 0.9,
   source: 'explicit_correction',
   event_hash: 'ab'.repeat(32),
+  row_id: 'cd'.repeat(32),
 }
 const negative: TrainingRow = { ...pair, preferred: null, weight: 0.5, source: 'thumbs_down' }
 
@@ -30,6 +31,7 @@ describe('native', () => {
       'weight',
       'source',
       'event_hash',
+      'row_id',
     ])
     expect(JSON.parse(toNdjsonLine(toNativeRecord(negative))).preferred).toBeNull()
   })
@@ -83,6 +85,7 @@ describe('NDJSON', () => {
       ['dpo', 1, 0],
       ['kto', 2, 1],
       ['openai', 1, 0],
+      ['sft', 1, 0],
     ])
   })
   it('keeps each record on one line, even with newlines and U+2028 in the text', () => {
@@ -98,5 +101,34 @@ describe('NDJSON', () => {
   })
   it('writes nothing for a row a pairs-only format cannot hold', () => {
     expect(serializeRow(negative, 'dpo')).toBe('')
+  })
+})
+
+describe('logged conversations and SFT', () => {
+  const messages = [
+    { role: 'system' as const, content: 'You are the bank bot.' },
+    { role: 'user' as const, content: 'My card?' },
+    { role: 'assistant' as const, content: 'Which card?' },
+    { role: 'user' as const, content: 'How do I reset my password?' },
+  ]
+  it('uses the logged messages as OpenAI input.messages when present', () => {
+    expect(toOpenAiPreferenceRecord({ ...pair, messages })?.input.messages).toEqual(messages)
+    expect(toOpenAiPreferenceRecord(pair)?.input.messages).toEqual([
+      { role: 'user', content: pair.prompt },
+    ])
+  })
+  it('turns a correction into one SFT example ending with the correction, and skips the rest', () => {
+    expect(formatRow({ ...pair, messages }, 'sft')).toEqual([
+      { messages: [...messages, { role: 'assistant', content: pair.preferred }] },
+    ])
+    expect(formatRow(pair, 'sft')).toEqual([
+      {
+        messages: [
+          { role: 'user', content: pair.prompt },
+          { role: 'assistant', content: pair.preferred },
+        ],
+      },
+    ])
+    expect(formatRow(negative, 'sft')).toEqual([])
   })
 })

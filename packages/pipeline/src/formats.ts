@@ -1,5 +1,6 @@
 // Export formats: one training row to the records of native, TRL DPO, TRL KTO or OpenAI
 // preference fine-tuning, and a record to one NDJSON line.
+import type { ChatMessage } from '@tightloop/schema'
 import type { TrainingRow } from './training-row.ts'
 
 /**
@@ -7,7 +8,7 @@ import type { TrainingRow } from './training-row.ts'
  *
  * @example EXPORT_FORMATS.includes(query.format) // validate ?format=
  */
-export const EXPORT_FORMATS = ['native', 'dpo', 'kto', 'openai'] as const
+export const EXPORT_FORMATS = ['native', 'dpo', 'kto', 'openai', 'sft'] as const
 
 /** An export format name. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]
@@ -27,9 +28,11 @@ export interface KtoRecord {
 }
 
 /** A chat message of the OpenAI fine-tuning format. */
-export interface OpenAiMessage {
-  role: 'user' | 'assistant'
-  content: string
+export type OpenAiMessage = ChatMessage
+
+/** One supervised fine-tuning example (OpenAI chat format): the conversation, then the correction. */
+export interface SftRecord {
+  messages: OpenAiMessage[]
 }
 
 /** One line of an OpenAI preference (DPO) fine-tuning file. */
@@ -40,13 +43,13 @@ export interface OpenAiPreferenceRecord {
 }
 
 /** Any record an export line can hold. */
-export type ExportRecord = TrainingRow | DpoRecord | KtoRecord | OpenAiPreferenceRecord
+export type ExportRecord = TrainingRow | DpoRecord | KtoRecord | OpenAiPreferenceRecord | SftRecord
 
 /**
  * The native record: the row itself with its fields in the documented order
- * `{prompt, preferred, rejected, weight, source, event_hash}`.
+ * `{prompt, preferred, rejected, weight, source, event_hash, row_id}`.
  *
- * @example toNativeRecord(row) // { prompt, preferred, rejected, weight, source, event_hash }
+ * @example toNativeRecord(row) // { prompt, preferred, rejected, weight, source, event_hash, row_id }
  */
 export function toNativeRecord(row: TrainingRow): TrainingRow {
   return {
@@ -56,6 +59,7 @@ export function toNativeRecord(row: TrainingRow): TrainingRow {
     weight: row.weight,
     source: row.source,
     event_hash: row.event_hash,
+    row_id: row.row_id,
   }
 }
 
@@ -90,10 +94,27 @@ export function toKtoRecords(row: TrainingRow): KtoRecord[] {
 export function toOpenAiPreferenceRecord(row: TrainingRow): OpenAiPreferenceRecord | null {
   if (row.preferred === null) return null
   return {
-    input: { messages: [{ role: 'user', content: row.prompt }] },
+    input: { messages: inputMessages(row) },
     preferred_output: [{ role: 'assistant', content: row.preferred }],
     non_preferred_output: [{ role: 'assistant', content: row.rejected }],
   }
+}
+
+/**
+ * Supervised fine-tuning example, corrections only: the conversation the model was sent (the
+ * logged `messages`, or the prompt as one user turn), then the correction as the assistant's
+ * answer. `null` for rejected-only rows.
+ *
+ * @example toSftRecord(correctionRow) // { messages: [{ role: 'user', … }, { role: 'assistant', content: correction }] }
+ */
+export function toSftRecord(row: TrainingRow): SftRecord | null {
+  if (row.preferred === null) return null
+  return { messages: [...inputMessages(row), { role: 'assistant', content: row.preferred }] }
+}
+
+/** The logged conversation when there is one (multi-turn), else the prompt as one user turn. */
+function inputMessages(row: TrainingRow): OpenAiMessage[] {
+  return row.messages?.length ? row.messages : [{ role: 'user', content: row.prompt }]
 }
 
 /**
@@ -114,6 +135,10 @@ export function formatRow(row: TrainingRow, format: ExportFormat): ExportRecord[
       return toKtoRecords(row)
     case 'openai': {
       const record = toOpenAiPreferenceRecord(row)
+      return record ? [record] : []
+    }
+    case 'sft': {
+      const record = toSftRecord(row)
       return record ? [record] : []
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { SIGNAL_WEIGHTS } from '@tightloop/schema'
 import { describe, expect, it } from 'vitest'
 import { makeEvent } from './testing/events.ts'
@@ -23,7 +24,22 @@ describe('toTrainingRow', () => {
       weight: 0.9,
       source: 'explicit_correction',
     })
-    expect(row?.event_hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(row?.row_id).toMatch(/^[0-9a-f]{64}$/)
+  })
+  it("sets event_hash to the article's sha256(request_id), hex, shared by every row of a request", () => {
+    const sha = (id: string) => createHash('sha256').update(id).digest('hex')
+    const fix = toTrainingRow(
+      makeEvent({ signal: 'explicit_correction', requestId: 'req_42', correctionText: FIX }),
+    )
+    const down = toTrainingRow(makeEvent({ signal: 'thumbs_down', requestId: 'req_42' }))
+    expect(fix?.event_hash).toBe(sha('req_42'))
+    expect(down?.event_hash).toBe(sha('req_42'))
+    expect(fix?.row_id).not.toBe(down?.row_id)
+    // A rephrase judges the earlier answer, so it joins back to that request.
+    const rephrase = toTrainingRow(
+      makeEvent({ signal: 'rephrase', requestId: 'req_43', rephraseOf: 'req_42' }),
+    )
+    expect(rephrase?.event_hash).toBe(sha('req_42'))
   })
   it.each([
     ['thumbs_down', {}],
@@ -56,18 +72,18 @@ describe('row identity', () => {
     const retry = toTrainingRow(
       makeEvent({ signal: 'explicit_correction', requestId: 'r1', correctionText: FIX }),
     )
-    expect(a?.event_hash).toBe(retry?.event_hash)
+    expect(a?.row_id).toBe(retry?.row_id)
   })
   it('differs for another request, signal or correction', () => {
     const hash = (fields: Record<string, unknown>) =>
-      toTrainingRow(makeEvent({ signal: 'thumbs_down', requestId: 'r1', ...fields }))?.event_hash
+      toTrainingRow(makeEvent({ signal: 'thumbs_down', requestId: 'r1', ...fields }))?.row_id
     const base = hash({})
     expect(hash({ requestId: 'r2' })).not.toBe(base)
     expect(hash({ signal: 'agent_escalation', escalationReason: 'other' })).not.toBe(base)
     const fix = (text: string) =>
       toTrainingRow(
         makeEvent({ signal: 'explicit_correction', requestId: 'r1', correctionText: text }),
-      )?.event_hash
+      )?.row_id
     expect(fix(FIX)).not.toBe(fix(`${FIX} Then sign in again.`))
   })
   it('frames fields so that moving text between them changes the hash', () => {
@@ -92,11 +108,12 @@ describe('collapseDuplicates', () => {
     rejected: 'r',
     weight,
     source: 'thumbs_down',
-    event_hash: hash,
+    event_hash: 'e',
+    row_id: hash,
   })
   it('keeps one row per hash with the strongest weight, in first-seen order', () => {
     const out = collapseDuplicates([row('a', 0.5), row('b', 0.4), row('a', 0.8), row('a', 0.3)])
-    expect(out.map((r) => [r.event_hash, r.weight])).toEqual([
+    expect(out.map((r) => [r.row_id, r.weight])).toEqual([
       ['a', 0.8],
       ['b', 0.4],
     ])

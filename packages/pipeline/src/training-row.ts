@@ -1,6 +1,7 @@
 // Conversion of a kept event into one weighted training row (snake_case: it feeds Python).
 import { createHash } from 'node:crypto'
 import {
+  type ChatMessage,
   type FeedbackEvent,
   isTrainingSignal,
   SIGNAL_WEIGHTS,
@@ -18,8 +19,32 @@ export interface TrainingRow {
   /** Trust in the row: `SIGNAL_WEIGHTS[source]`. */
   weight: number
   source: TrainingSignal
-  /** Row identity (see {@link trainingRowHash}); equal hashes are duplicates. */
+  /**
+   * sha256 (hex) of the judged request id, as the article defines it, so a row joins back to
+   * its request by hashing the request id; every row about one answer shares it.
+   */
   event_hash: string
+  /** Row identity (see {@link trainingRowHash}); equal ids are duplicates. */
+  row_id: string
+  /** The conversation the model was sent, from the answer log (not in the native record). */
+  messages?: ChatMessage[]
+}
+
+/** The texts of a logged answer: what the bot's backend says it was asked and answered. */
+export interface AnswerTexts {
+  prompt: string
+  response: string
+  messages?: ChatMessage[]
+}
+
+/**
+ * An answer's text with whitespace runs collapsed to one space and the ends trimmed: how a
+ * browser-sent response is compared with the logged one.
+ *
+ * @example normalizeAnswer('  Freeze it\n   in the app. ') // 'Freeze it in the app.'
+ */
+export function normalizeAnswer(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
 }
 
 /**
@@ -35,7 +60,7 @@ export function judgedRequestId(
 }
 
 /**
- * Converts an event into its training row, or `null` when it cannot make one (`thumbs_up`,
+ * Converts an event into its training row (with the logged answer's texts when given), or `null` when it cannot make one (`thumbs_up`,
  * `response_shown`, CSAT 3–5, no prompt or no response). It does not judge trust: run the
  * candidacy filter first.
  *
@@ -47,10 +72,16 @@ export function judgedRequestId(
  *   `prompt` and `response`, which the client must fill with the answer that was rephrased.
  *
  * @example toTrainingRow({ signal: 'thumbs_down', prompt: 'p', response: 'r', ... })
- * // { prompt: 'p', preferred: null, rejected: 'r', weight: 0.5, source: 'thumbs_down', event_hash: '…' }
+ * // { prompt: 'p', preferred: null, rejected: 'r', weight: 0.5, source: 'thumbs_down', event_hash: '…', row_id: '…' }
  */
-export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
-  const { signal, prompt, response } = event
+export function toTrainingRow(
+  event: FeedbackEvent,
+  answer?: AnswerTexts | null,
+): TrainingRow | null {
+  const { signal } = event
+  // A logged answer is the truth about what was asked and said; the browser's copy is not.
+  const prompt = answer ? answer.prompt : event.prompt
+  const response = answer ? answer.response : event.response
   if (!isTrainingSignal(signal) || !prompt || !response) return null
   if (event.signal === 'csat' && event.csat > 2) return null
   const preferred = event.signal === 'explicit_correction' ? event.correctionText : null
@@ -61,8 +92,19 @@ export function toTrainingRow(event: FeedbackEvent): TrainingRow | null {
     rejected: response,
     weight: SIGNAL_WEIGHTS[signal],
     source: signal,
-    event_hash: trainingRowHash(requestId, signal, prompt, preferred, response),
+    event_hash: requestHash(requestId),
+    row_id: trainingRowHash(requestId, signal, prompt, preferred, response),
+    ...(answer?.messages && { messages: answer.messages }),
   }
+}
+
+/**
+ * The article's `event_hash`: sha256 of the request id, hex.
+ *
+ * @example requestHash('req_42') // 64 hex characters, the same for every row about req_42
+ */
+export function requestHash(requestId: string): string {
+  return createHash('sha256').update(requestId).digest('hex')
 }
 
 /**
@@ -93,7 +135,7 @@ export function trainingRowHash(
 }
 
 /**
- * Collapses rows with equal `event_hash`, keeping the strongest weight and first-seen order.
+ * Collapses rows with equal `row_id`, keeping the strongest weight and first-seen order.
  * For arrays already in memory; the streaming builder dedups on a bounded window instead.
  *
  * @example collapseDuplicates([row, sameRowAgain]).length // 1
@@ -101,8 +143,8 @@ export function trainingRowHash(
 export function collapseDuplicates(rows: Iterable<TrainingRow>): TrainingRow[] {
   const byHash = new Map<string, TrainingRow>()
   for (const row of rows) {
-    const seen = byHash.get(row.event_hash)
-    if (!seen || row.weight > seen.weight) byHash.set(row.event_hash, row)
+    const seen = byHash.get(row.row_id)
+    if (!seen || row.weight > seen.weight) byHash.set(row.row_id, row)
   }
   return [...byHash.values()]
 }

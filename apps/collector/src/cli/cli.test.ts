@@ -265,6 +265,14 @@ describe('project', { timeout: 60_000 }, () => {
       escalationReasons: ['billing', 'bug'],
       ttlDays: 45,
     })
+    const strict = await cli(['project', 'set', '--require-answer-log', 'on', ...db])
+    expect(strict.code).toBe(0)
+    expect(strict.stdout).toContain('answer log:         required')
+    expect((await cli(['project', 'show', ...db])).stdout).toContain('answer log:         required')
+    expectReadableFailure(
+      await cli(['project', 'set', '--require-answer-log', 'maybe', ...db]),
+      /--require-answer-log must be true or false/,
+    )
     const rotated = await cli([
       'project',
       'rotate',

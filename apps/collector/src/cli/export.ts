@@ -27,17 +27,19 @@ import { selectProject, withStore } from './database.ts'
 import { parseInstantFlag } from './format.ts'
 import { createProgress } from './progress.ts'
 
-const HELP = `Usage: tightloop export [--format native|dpo|kto|openai] [--out <file>] [options]
+const HELP = `Usage: tightloop export [--format native|dpo|kto|openai|sft] [--out <file>] [options]
 
 Writes the project's training rows as NDJSON, under today's rules (adversary list, version
 changes, TTL). What the rules dropped is reported on stderr, per reason.
 
 Options:
-  --format <name>        native (default): {prompt, preferred, rejected, weight, source, event_hash}
+  --format <name>        native (default): {prompt, preferred, rejected, weight, source, event_hash, row_id}
                          dpo:    TRL DPOTrainer {prompt, chosen, rejected}, pairs only
                          kto:    TRL KTOTrainer {prompt, completion, label}
                          openai: OpenAI preference fine-tuning (input.messages,
                                  preferred_output, non_preferred_output), pairs only
+                         sft:    {messages: [..., {role: "assistant", content: correction}]},
+                                 corrections only
   --out <file>           write to a file instead of stdout (written whole, then renamed)
   --since <time>         only events received at or after (ISO-8601 or epoch ms)
   --until <time>         only events received before

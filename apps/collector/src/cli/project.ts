@@ -37,6 +37,7 @@ Settings:
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
   --retention-days <n|off>       delete raw events older than n days, hourly while the
                                  collector runs (default off: kept until erased)
+  --require-answer-log <on|off>  only feedback about answers the backend logged trains
 
 Rotation:
   --kind <public|secret>         which key to replace
@@ -63,6 +64,7 @@ const OPTIONS = {
   'auto-ban': { type: 'string' },
   'scrub-pii': { type: 'string' },
   'retention-days': { type: 'string' },
+  'require-answer-log': { type: 'string' },
   kind: { type: 'string' },
   grace: { type: 'string' },
   json: { type: 'boolean' },
@@ -203,6 +205,8 @@ function readSettings(values: Values): Partial<ProjectInput> {
     settings.autoBanAdversaries = bool('--auto-ban', values['auto-ban'])
   if (values['scrub-pii'] !== undefined)
     settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
+  if (values['require-answer-log'] !== undefined)
+    settings.requireAnswerLog = bool('--require-answer-log', values['require-answer-log'])
   return settings
 }
 
@@ -241,6 +245,7 @@ function describe(p: ProjectRecord): string {
   auto-ban flagged:   ${p.autoBanAdversaries ? 'yes' : 'no (only confirmed adversaries are excluded)'}
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
   retention:          ${p.retentionDays === null ? 'off (raw events kept until erased)' : `${p.retentionDays} days`}
+  answer log:         ${p.requireAnswerLog ? 'required' : 'used when present'}
   created:            ${p.createdAt}
 `
 }

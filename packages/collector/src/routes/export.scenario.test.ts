@@ -233,8 +233,10 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
           'weight',
           'source',
           'event_hash',
+          'row_id',
         ])
         expect(row.event_hash).toMatch(/^[0-9a-f]{64}$/)
+        expect(row.row_id).toMatch(/^[0-9a-f]{64}$/)
       }
       const weights = Object.fromEntries(rows.map((r) => [r.source, r.weight]))
       expect(weights).toMatchObject({

@@ -132,7 +132,7 @@ describe('GET /v1/export', () => {
       .split('\n')
       .map((l) => JSON.parse(l))
     expect(rows).toHaveLength(3_000)
-    expect(new Set(rows.map((r) => r.event_hash)).size).toBe(3_000)
+    expect(new Set(rows.map((r) => r.row_id)).size).toBe(3_000)
   })
 
   it('stops reading when the client goes away, and the server keeps answering', async () => {

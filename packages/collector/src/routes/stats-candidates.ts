@@ -82,7 +82,7 @@ export function candidateRecord(event: StoredEvent): CandidateRecord | null {
   if (!Number.isNaN(time)) {
     const verdict = createCandidacyFilter({ now: time })(event)
     if (verdict.candidate) {
-      const hash = toTrainingRow(event)!.event_hash
+      const hash = toTrainingRow(event)!.row_id
       hashHigh = Number.parseInt(hash.slice(0, 8), 16)
       hashLow = Number.parseInt(hash.slice(8, 16), 16)
     } else {

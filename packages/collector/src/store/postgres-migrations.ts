@@ -117,4 +117,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX IF NOT EXISTS erasures_project ON erasures (project_id, id);
   `,
+  // 5: the answer log, what the bot's backend said per request (see answer-log.ts).
+  `
+  CREATE TABLE answers (
+    project_id text NOT NULL,
+    request_id text NOT NULL,
+    fingerprint text NOT NULL,
+    logged_at bigint NOT NULL,
+    payload json NOT NULL,
+    PRIMARY KEY (project_id, request_id)
+  );
+  `,
 ]

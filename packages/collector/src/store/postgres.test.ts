@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLimiter } from '../limits.ts'
+import { describeAnswerLogContract } from './answers.contract.ts'
 import { createPostgresStore } from './postgres.ts'
 import { describePrivacyContract } from './privacy.contract.ts'
 import { describeStoreContract } from './store.contract.ts'
@@ -37,6 +38,7 @@ if (url) {
 
   describeStoreContract('postgres', open, { sharedRateLimits: true })
   describePrivacyContract('postgres', open)
+  describeAnswerLogContract('postgres', open)
 
   describe('postgres specifics', () => {
     const T0 = Date.UTC(2026, 10, 26, 12)

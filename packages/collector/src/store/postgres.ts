@@ -2,6 +2,7 @@
 
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import pg from 'pg'
+import { postgresAnswerLog } from './postgres-answers.ts'
 import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresPrivacy } from './postgres-privacy.ts'
@@ -94,6 +95,7 @@ export function createPostgresStore(
     engine: 'postgres',
     // A person's data, erasure and export lineage: see postgres-privacy.ts.
     ...postgresPrivacy(pool),
+    ...postgresAnswerLog(pool),
 
     // One transaction under an advisory lock: a second process waits, then finds every
     // migration applied. The lock is per schema, so test schemas migrate in parallel.

@@ -99,4 +99,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX erasures_project ON erasures (project_id, id);
   `,
+  // 5: the answer log, what the bot's backend said per request (see answer-log.ts).
+  `
+  CREATE TABLE answers (
+    project_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    logged_at INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (project_id, request_id)
+  );
+  `,
 ]

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeEvent } from '../testing.ts'
+import { describeAnswerLogContract } from './answers.contract.ts'
 import { describePrivacyContract } from './privacy.contract.ts'
 import { createSqliteStore } from './sqlite.ts'
 import { createEventWriter, type SyncFile } from './sqlite-writer.ts'
@@ -17,6 +18,7 @@ describeStoreContract('sqlite', async (name) => createSqliteStore(join(dir, `${n
   sharedRateLimits: false,
 })
 describePrivacyContract('sqlite', async (name) => createSqliteStore(join(dir, `${name}.db`)))
+describeAnswerLogContract('sqlite', async (name) => createSqliteStore(join(dir, `${name}.db`)))
 
 describe('key lookups shared within one turn of the event loop', () => {
   it('sees a change made through another connection once the turn is over', async () => {

@@ -5,6 +5,7 @@ import { dirname } from 'node:path'
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
 import { pickSettings, readSettings } from './project-settings.ts'
+import { sqliteAnswerLog } from './sqlite-answers.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqlitePrivacy } from './sqlite-privacy.ts'
 import { createEventWriter } from './sqlite-writer.ts'
@@ -100,6 +101,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     engine: 'sqlite',
     // A person's data, erasure and export lineage (secure delete): see sqlite-privacy.ts.
     ...sqlitePrivacy(db, path),
+    ...sqliteAnswerLog(db),
 
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')

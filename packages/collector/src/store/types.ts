@@ -1,5 +1,6 @@
 // The storage interface every engine implements; routes only ever talk to this.
 import type { Signal, StoredEvent } from '@tightloop/schema'
+import type { AnswerLogStore } from './answer-log.ts'
 import type { PrivacyStore } from './privacy-types.ts'
 import type { ProjectSettings } from './project-settings.ts'
 
@@ -111,7 +112,7 @@ export interface GateDecisionRecord {
  * Storage behind the collector. Every method is async so that SQLite (in process) and
  * PostgreSQL (over the network) share one contract and one test suite.
  */
-export interface Store extends PrivacyStore {
+export interface Store extends PrivacyStore, AnswerLogStore {
   readonly engine: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to run from several processes. */
   migrate(): Promise<void>
