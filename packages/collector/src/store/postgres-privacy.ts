@@ -128,12 +128,18 @@ export function postgresPrivacy(pool: pg.Pool): PrivacyStore {
         )
         const del = async (sql: string) =>
           (await client.query(sql, [projectId, user])).rowCount ?? 0
+        // Answers only this user's feedback was about go with it (before the events that say so).
+        const answerLogEntries = await del(
+          `DELETE FROM answers WHERE project_id = $1 AND request_id IN (
+             SELECT request_id FROM events WHERE project_id = $1 AND user_id = $2
+             EXCEPT
+             SELECT request_id FROM events WHERE project_id = $1 AND user_id <> $2)`,
+        )
         const events = await del('DELETE FROM events WHERE project_id = $1 AND user_id = $2')
         const adversaryEntries = await del(
           'DELETE FROM adversaries WHERE project_id = $1 AND user_id = $2',
         )
         await del('DELETE FROM export_users WHERE project_id = $1 AND user_id = $2')
-        const answerLogEntries = 0
         const any = events + adversaryEntries + answerLogEntries + exports.length > 0
         const exportIds = exports.map((e) => e.id)
         const erasureId = any

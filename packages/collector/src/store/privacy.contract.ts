@@ -119,6 +119,31 @@ export function describePrivacyContract(engine: string, open: OpenStore) {
       expect(await store.erasureMark(p.id)).toBe(result.erasureId)
     })
 
+    it('erases the answers only that user gave feedback about, and keeps shared ones', async () => {
+      const p = await store.createProject({ name: 'privacy-answers' })
+      const event = (userId: string, requestId: string, i: number) =>
+        rowOf(makeEvent('thumbs_down', { userId, requestId }), T0 + i * 60_000)
+      await store.insertEvents(p.id, [
+        event('alice', 'req-only-alice', 0),
+        event('alice', 'req-shared', 1),
+        event('bob', 'req-shared', 2),
+      ])
+      const answer = (requestId: string) => ({ requestId, prompt: 'Q?', response: 'A.' })
+      await store.insertAnswers(
+        p.id,
+        [answer('req-only-alice'), answer('req-shared'), answer('req-no-feedback')],
+        T0,
+      )
+      const result = await store.eraseUser(p.id, 'alice', T0 + DAY_MS)
+      expect(result).toMatchObject({ events: 2, answerLogEntries: 1 })
+      const left = await store.findAnswers(p.id, [
+        'req-only-alice',
+        'req-shared',
+        'req-no-feedback',
+      ])
+      expect([...left.keys()].sort()).toEqual(['req-no-feedback', 'req-shared'])
+    })
+
     it('erases only within its project', async () => {
       const a = await seeded(['carol'])
       const b = await seeded(['carol'])

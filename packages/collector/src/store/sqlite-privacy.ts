@@ -92,9 +92,9 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
     )
 
   /**
-   * Everything stored about one user, removed in one transaction. The one place to extend when
-   * a table gains rows a user produces (an answer log: delete the entries whose requests only
-   * this user's events referred to, before the events go, and count them in `answerLogEntries`).
+   * Everything stored about one user, removed in one transaction: their events, the answers
+   * only their feedback was about, their adversary entry and their export lineage. The one
+   * place to extend when a table gains rows a user produces.
    */
   const eraseRows = db.transaction(
     (projectId: string, userId: string, rowids: number[], lastRowid: number, at: string) => {
@@ -105,6 +105,15 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
            WHERE u.project_id = ? AND u.user_id = ? ORDER BY r.id`,
         )
         .all(projectId, userId) as ExportRunRef[]
+      // Answers only this user's feedback was about go with it (before the events that say so).
+      const answerLogEntries = db
+        .prepare(
+          `DELETE FROM answers WHERE project_id = @project AND request_id IN (
+             SELECT request_id FROM events WHERE project_id = @project AND user_id = @user
+             EXCEPT
+             SELECT request_id FROM events WHERE project_id = @project AND user_id <> @user)`,
+        )
+        .run({ project: projectId, user: userId }).changes
       const byRowid = db.prepare('DELETE FROM events WHERE rowid = ? AND user_id = ?')
       let events = 0
       for (const rowid of rowids) events += byRowid.run(rowid, userId).changes
@@ -119,7 +128,6 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
         projectId,
         userId,
       )
-      const answerLogEntries = 0
       const removed = events + adversaryEntries + answerLogEntries + exports.length
       const erasureId = removed > 0 ? logErasure(projectId, 'user', at, events, exports) : 0
       return { erasureId, events, adversaryEntries, answerLogEntries, exports }
