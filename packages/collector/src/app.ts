@@ -116,6 +116,8 @@ export function publicView(project: ProjectRecord) {
     ttlDays: project.ttlDays,
     scrubPii: project.scrubPii,
     autoBanAdversaries: project.autoBanAdversaries,
+    adversaryPolicy: project.adversaryPolicy,
+    evalHoldout: project.evalHoldout,
   }
 }
 

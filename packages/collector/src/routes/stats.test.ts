@@ -291,8 +291,15 @@ describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
     const after = await report(c)
     expect(after.days.find((d) => d.day === '2026-11-19')!.adversaryFeedback).toBe(1)
     expect(after.adversaries).toEqual({ flagged: 1, confirmed: 0 })
-    // Flagged is evidence, not a ban: the export keeps the troll's feedback.
-    expect(after.candidates.dropped.adversarial_user).toBe(0)
+    // Quarantine (the default): a flagged user's feedback is out until a person dismisses it.
+    expect(after.candidates.dropped.adversarial_user).toBe(1)
+    expect(after.candidates.policy).toMatchObject({ adversaryPolicy: 'quarantine' })
+    await c.store.updateProject(c.project.id, { adversaryPolicy: 'include-until-confirmed' })
+    const included = await report(c)
+    expect(included.candidates.dropped.adversarial_user).toBe(0)
+    expect(included.candidates.policy).toMatchObject({
+      adversaryPolicy: 'include-until-confirmed',
+    })
   })
 
   it('shows the events browsers reported dropping, per day, never silently', async () => {

@@ -71,7 +71,13 @@ export interface StatsReport {
   /** What the export would make of the reported days today, per signal and drop reason. */
   candidates: Omit<CandidateCounts, 'rowsLast30Days'> & {
     rowsLast30Days: number
-    policy: { ttlDays: number; excludedUsers: number; versionChanges: number }
+    policy: {
+      ttlDays: number
+      excludedUsers: number
+      versionChanges: number
+      evalHoldout: boolean
+      adversaryPolicy: string
+    }
   }
   adversaries: { flagged: number; confirmed: number }
   gates: GateDecisionRecord[]
@@ -258,6 +264,8 @@ async function assemble(
         ttlDays: rules.ttlDays,
         excludedUsers: rules.adversaries.size,
         versionChanges: rules.versionChanges.length,
+        evalHoldout: rules.evalHoldout,
+        adversaryPolicy: rules.adversaryPolicy,
       },
     },
     adversaries: {
