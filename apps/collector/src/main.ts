@@ -1,5 +1,10 @@
 // `pnpm start`: the collector with its demo and dashboard, configured from the environment.
-import { provisionProject, startServer } from '@tightloop/collector'
+import {
+  createAdversaryScanner,
+  provisionProject,
+  scheduleAdversaryScans,
+  startServer,
+} from '@tightloop/collector'
 import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
 import { createServerApp } from './server-app.ts'
@@ -28,8 +33,12 @@ async function main() {
         : `tightloop: demo project, public key ${demo.publicKey} (keys in ${demo.keysFile})`,
     )
   }
+  // The adversary rules run every few minutes and before every export, with no person needed.
+  const scanner = createAdversaryScanner(store)
+  const stopScans = scheduleAdversaryScans(scanner, store)
   const app = createServerApp({
     store,
+    scanner,
     limits: limitsFrom(config),
     demoPublicKey,
     warmStats: true,
@@ -40,6 +49,7 @@ async function main() {
   console.log(`  demo:      ${server.url}/demo/\n  dashboard: ${server.url}/dashboard/`)
 
   const stop = async () => {
+    stopScans()
     await server.close()
     await store.close()
     process.exit(0)

@@ -1,5 +1,6 @@
 // createCollector: the Hono app that ingests feedback and serves a project's data back to it.
 import { type Context, Hono } from 'hono'
+import { type AdversaryScanner, createAdversaryScanner } from './adversary-scan.ts'
 import { authenticate, type Caller, originAllowed, readKey, requireSecret } from './auth.ts'
 import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
@@ -27,6 +28,8 @@ export interface CollectorOptions {
   onClientDropped?: (projectId: string, dropped: number) => void
   /** Build every project's drift aggregates in the background at start (the server does). */
   warmStats?: boolean
+  /** The incremental adversary scanner; share it with `scheduleAdversaryScans`. */
+  scanner?: AdversaryScanner
 }
 
 /** Hono variables the collector's routes share. */
@@ -66,6 +69,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
       c.header('Vary', 'Origin')
     },
     onClientDropped: options.onClientDropped ?? (() => {}),
+    scanner: options.scanner ?? createAdversaryScanner(store, { now }),
   }
 
   const app = new Hono<CollectorEnv>()

@@ -1,5 +1,6 @@
 // What every route handler needs, built once when the collector is created.
 import type { Context } from 'hono'
+import type { AdversaryScanner } from '../adversary-scan.ts'
 import type { Limiter } from '../limits.ts'
 import type { ProjectRecord, Store } from '../store/types.ts'
 
@@ -12,4 +13,6 @@ export interface CollectorContext {
   checkOrigin: (c: Context, project: ProjectRecord) => void
   /** Records events a browser reported it had to drop, so loss is never silent. */
   onClientDropped: (projectId: string, dropped: number) => void
+  /** Runs the adversary rules before every export, so flags are never stale. */
+  scanner: AdversaryScanner
 }

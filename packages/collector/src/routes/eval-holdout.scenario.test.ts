@@ -24,7 +24,9 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
   const sliced: string[] = []
   const kept: string[] = []
 
-  const correctionFor = (requestId: string) => `The refund for ${requestId} arrives in 5 to 7 days.`
+  // Distinct words per answer: one text from many accounts would rightly be flagged as a campaign.
+  const correctionFor = (requestId: string) =>
+    `The refund for ${requestId.replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!)} arrives within a week.`
 
   async function secret(path: string) {
     const res = await fetch(`${collector.url}${path}`, {

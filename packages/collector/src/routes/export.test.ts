@@ -112,6 +112,7 @@ describe('GET /v1/export', () => {
     const many = Array.from({ length: 3_000 }, (_, i) =>
       makeEvent('thumbs_down', {
         requestId: `bulk-${i}`,
+        userId: `bulk-user-${i}`, // 3,000 from one user in a day would be a burst, quarantined
         occurredAt: at(NOW - 1_000),
         response: `Answer number ${i}: ${'lorem ipsum '.repeat(20)}`,
       }),

@@ -300,6 +300,7 @@ export function exportRoutes(
       throw new CollectorError(400, 'invalid_query', 'stats takes only the value "trailer"')
     }
     const { project } = c.get('caller')
+    await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())
     const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
     const iterator = run.chunks[Symbol.asyncIterator]()
@@ -337,6 +338,7 @@ export function exportRoutes(
       EXPORT_QUERY.filter((q) => q !== 'stats'),
     )
     const { project } = c.get('caller')
+    await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())
     const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
     for await (const _ of run.chunks) {

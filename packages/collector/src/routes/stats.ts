@@ -167,6 +167,8 @@ export function createStatsHandler(
       c.header('Retry-After', '1')
       return c.json({ building: { eventsRead: progress.read, eventsStored: progress.stored } }, 202)
     }
+    // The candidate counts are the export's: scan first, as an export does.
+    await ctx.scanner.scan(project)
     return c.json(await assemble(ctx.store, project, now, window, waited, started))
   }
 }

@@ -84,4 +84,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE projects ADD COLUMN IF NOT EXISTS settings jsonb NOT NULL DEFAULT '{}';
   `,
+  // 4: adversary flags a person dismissed, and the evidence each flag rests on.
+  `
+  ALTER TABLE adversaries DROP CONSTRAINT IF EXISTS adversaries_status_check;
+  ALTER TABLE adversaries ADD CONSTRAINT adversaries_status_check
+    CHECK (status IN ('flagged', 'confirmed', 'dismissed'));
+  ALTER TABLE adversaries ADD COLUMN IF NOT EXISTS evidence jsonb NOT NULL DEFAULT '{}';
+  `,
 ]
