@@ -131,6 +131,12 @@ export interface AutoScan extends RecordedFlags {
 export interface AdversaryScanner {
   /** Reads the events new since the last scan, runs the rules, records the flags. */
   scan(project: ProjectRecord): Promise<AutoScan>
+  /**
+   * Adds per-user evidence counted outside the event stream (e.g. `answer_mismatch` when a
+   * feedback's answer differs from the bot's logged one); the next scan's `reported_evidence`
+   * rule weighs it. Kept for the process's life, across detector rebuilds.
+   */
+  addEvidence(projectId: string, userId: string, kind: string, count?: number): void
 }
 
 interface ProjectState {
@@ -156,6 +162,7 @@ export function createAdversaryScanner(
 ): AdversaryScanner {
   const now = options.now ?? Date.now
   const states = new Map<string, ProjectState>()
+  const reported = new Map<string, { userId: string; kind: string; count: number }[]>()
 
   async function run(project: ProjectRecord, state: ProjectState): Promise<AutoScan> {
     const cutoff = now() - SCAN_SETTLE_MS
@@ -194,12 +201,22 @@ export function createAdversaryScanner(
           eventsKnown: 0,
           running: Promise.resolve(),
         }
+        for (const r of reported.get(project.id) ?? []) {
+          state.detector.addEvidence(r.userId, r.kind, r.count)
+        }
         states.set(project.id, state)
       }
       const current = state
       const next = current.running.catch(() => {}).then(() => run(project, current))
       current.running = next
       return next
+    },
+
+    addEvidence(projectId, userId, kind, count = 1) {
+      const list = reported.get(projectId) ?? []
+      list.push({ userId, kind, count })
+      reported.set(projectId, list)
+      states.get(projectId)?.detector.addEvidence(userId, kind, count)
     },
   }
 }
