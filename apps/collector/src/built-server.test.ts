@@ -84,10 +84,18 @@ describe('the built server under plain node', () => {
     const correction = 'Open Profile, choose Address, edit it and save; it changes at once.'
     expect(
       await post([
-        makeEvent('explicit_correction', { prompt, response, correctionText: correction }),
+        makeEvent('explicit_correction', {
+          prompt,
+          response,
+          correctionText: correction,
+          userId: 'corrector',
+        }),
       ]),
     ).toMatchObject({ accepted: 1 })
-    const batch = Array.from({ length: 60 }, () => makeEvent('thumbs_down', { prompt, response }))
+    // 60 different users: one user's 60 votes at once would be quarantined as a burst.
+    const batch = Array.from({ length: 60 }, (_, i) =>
+      makeEvent('thumbs_down', { prompt, response, userId: `voter-${i}` }),
+    )
     expect(await post(batch)).toMatchObject({ accepted: 60, duplicates: 0 })
     expect(await post(batch, { sdk: 'test', storage: 'memory', dropped: 3 })).toMatchObject({
       accepted: 0,

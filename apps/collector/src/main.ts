@@ -1,5 +1,11 @@
 // `pnpm start`: the collector with its demo and dashboard, configured from the environment.
-import { provisionProject, startRetention, startServer } from '@tightloop/collector'
+import {
+  createAdversaryScanner,
+  provisionProject,
+  scheduleAdversaryScans,
+  startRetention,
+  startServer,
+} from '@tightloop/collector'
 import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
 import { readObservability } from './observability.ts'
@@ -36,8 +42,12 @@ async function main() {
     )
     logger.event('demo_project', { firstStart: demo.created, keysFile: demo.keysFile })
   }
+  // The adversary rules run every few minutes and before every export, with no person needed.
+  const scanner = createAdversaryScanner(store)
+  const stopScans = scheduleAdversaryScans(scanner, store)
   const app = createServerApp({
     store,
+    scanner,
     limits: limitsFrom(config),
     demoPublicKey,
     warmStats: true,
@@ -57,6 +67,7 @@ async function main() {
 
   const stop = async () => {
     logger.event('stop', { engine: store.engine })
+    stopScans()
     await server.close()
     await retention.stop()
     await store.close()

@@ -1,5 +1,6 @@
 // createCollector: the Hono app that ingests feedback and serves a project's data back to it.
 import { type Context, Hono } from 'hono'
+import { type AdversaryScanner, createAdversaryScanner } from './adversary-scan.ts'
 import { authenticate, type Caller, originAllowed, readKey, requireSecret } from './auth.ts'
 import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
@@ -39,6 +40,8 @@ export interface CollectorOptions {
   metricsToken?: string
   /** Request and event log (`createLogger(mode)`); none by default. */
   logger?: Logger
+  /** The incremental adversary scanner; share it with `scheduleAdversaryScans`. */
+  scanner?: AdversaryScanner
 }
 
 /** Hono variables the collector's routes share. */
@@ -77,6 +80,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
       options.onClientDropped?.(projectId, dropped)
     },
     metrics: options.metrics,
+    scanner: options.scanner ?? createAdversaryScanner(store, { now }),
   }
 
   const app = new Hono<CollectorEnv>()
@@ -132,6 +136,8 @@ export function publicView(project: ProjectRecord) {
     ttlDays: project.ttlDays,
     scrubPii: project.scrubPii,
     autoBanAdversaries: project.autoBanAdversaries,
+    adversaryPolicy: project.adversaryPolicy,
+    evalHoldout: project.evalHoldout,
   }
 }
 

@@ -1,4 +1,14 @@
 // Public API of @tightloop/collector.
+export {
+  type AdversaryScanner,
+  type AutoScan,
+  createAdversaryScanner,
+  DEFAULT_SCAN_EVERY_MS,
+  flagStrength,
+  type RecordedFlags,
+  recordFlags,
+  scheduleAdversaryScans,
+} from './adversary-scan.ts'
 export { type CollectorEnv, type CollectorOptions, createCollector, publicView } from './app.ts'
 export { CollectorError } from './errors.ts'
 export { generatePublicKey, generateSecretKey, hashSecretKey } from './keys.ts'
@@ -30,6 +40,7 @@ export {
   type AdversaryScan,
   addVersion,
   decideGate,
+  dismissAdversary,
   type GateReport,
   scanAdversaries,
   setAdversary,
@@ -39,6 +50,7 @@ export {
   type ExportReport,
   type ExportRules,
   type ExportRun,
+  effectivePolicy,
   excludedUsers,
   exportEvents,
   loadExportRules,

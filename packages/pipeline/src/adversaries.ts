@@ -6,6 +6,7 @@
 
 import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
 import { distance } from 'fastest-levenshtein'
+import { peakRollingSum, utcDayNumber } from './adversary-windows.ts'
 import { inspectCorrection, normalizeCorrection } from './injection.ts'
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from './robust-stats.ts'
 import { eventTimeMs, utcDayKey } from './time.ts'
@@ -26,6 +27,13 @@ import { eventTimeMs, utcDayKey } from './time.ts'
  * - `negative_only`: many thumbs-down and almost nothing else (≥ 90 % of the user's feedback),
  *   on answers the user was mostly never shown (a troll, or a script hitting the API). An
  *   unhappy honest user sees every answer they judge and rates or rephrases too.
+ * - `slow_poisoning`: far more corrections in some rolling 7 days than the project's users
+ *   write (median + k·MAD of every correcting user's own peak week, never below a floor). Catches
+ *   a poisoner who spreads hundreds of varied, link-free corrections over days to stay under
+ *   the daily burst floor; an honest user writes a handful a week.
+ * - `reported_evidence`: evidence counted outside the event stream, passed in with
+ *   `addEvidence` (e.g. `answer_mismatch`: feedback whose answer differs from the one the bot
+ *   logged, i.e. a forged answer), at least `reportedMinCount` of one kind.
  *
  * @example flags.filter((f) => ADVERSARY_RULES.includes(f.rule))
  */
@@ -35,6 +43,8 @@ export const ADVERSARY_RULES = [
   'coordinated_correction',
   'injection',
   'negative_only',
+  'slow_poisoning',
+  'reported_evidence',
 ] as const
 
 /** A detection rule name. */
@@ -80,6 +90,14 @@ export interface AdversaryOptions {
    * "no other signal at all", so one sprinkled thumbs-up does not hide a troll.
    */
   negativeMinFeedbackShare?: number
+  /** Days of the slow-poisoning window; default 7. */
+  slowWindowDays?: number
+  /** Floor of the slow-poisoning rule: corrections in one window; default 30. */
+  slowMinPerWindow?: number
+  /** Slow-poisoning threshold above the median peak window in MADs (scaled to σ); default 10. */
+  slowMadMultiplier?: number
+  /** Reported evidence of one kind (see `addEvidence`) that flags a user; default 3. */
+  reportedMinCount?: number
 }
 
 /**
@@ -102,11 +120,20 @@ export const DEFAULT_ADVERSARY_OPTIONS: Readonly<
   negativeMinThumbsDown: 15,
   negativeMinShare: 0.8,
   negativeMinFeedbackShare: 0.9,
+  slowWindowDays: 7,
+  slowMinPerWindow: 30,
+  slowMadMultiplier: 10,
+  reportedMinCount: 3,
 })
 
 /** An incremental detector: add events as they come, ask for flags at any time. */
 export interface AdversaryDetector {
   add(event: StoredEvent | FeedbackEvent): void
+  /**
+   * Adds per-user evidence counted elsewhere, e.g. `('u-42', 'answer_mismatch', 1)` for each
+   * feedback event dropped because its answer differs from the bot's logged one.
+   */
+  addEvidence(userId: string, kind: string, count?: number): void
   flags(): AdversaryFlag[]
 }
 
@@ -127,6 +154,9 @@ interface UserState {
   instructionCorrections: number
   linkCorrections: number
   foreignHosts: Set<string>
+  /** Corrections per UTC day number (the slow-poisoning window). */
+  correctionDays: Map<number, number>
+  reported: Map<string, number>
 }
 
 /** Cap on the characters compared per correction, so one 32 KiB text cannot stall detection. */
@@ -160,6 +190,8 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
         instructionCorrections: 0,
         linkCorrections: 0,
         foreignHosts: new Set(),
+        correctionDays: new Map(),
+        reported: new Map(),
       }
       users.set(userId, user)
     }
@@ -212,7 +244,16 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
       }
       if (event.signal === 'explicit_correction') {
         addCorrection(user, event.userId, event.requestId, event.correctionText)
+        if (!Number.isNaN(time)) {
+          const day = utcDayNumber(time)
+          user.correctionDays.set(day, (user.correctionDays.get(day) ?? 0) + 1)
+        }
       }
+    },
+
+    addEvidence(userId, kind, count = 1) {
+      const user = state(userId)
+      user.reported.set(kind, (user.reported.get(kind) ?? 0) + count)
     },
 
     flags() {
@@ -229,6 +270,20 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
       const burstThreshold = Math.max(
         o.burstMinPerDay,
         populationMedian + o.burstMadMultiplier * MAD_TO_SIGMA * populationMad,
+      )
+
+      const weekPeaks = new Map<string, number>()
+      for (const [userId, user] of users) {
+        if (user.correctionDays.size > 0) {
+          weekPeaks.set(userId, peakRollingSum(user.correctionDays, o.slowWindowDays))
+        }
+      }
+      const weekValues = [...weekPeaks.values()]
+      const weekMedian = weekValues.length ? median(weekValues) : 0
+      const weekMad = weekValues.length ? medianAbsoluteDeviation(weekValues) : 0
+      const slowThreshold = Math.max(
+        o.slowMinPerWindow,
+        weekMedian + o.slowMadMultiplier * MAD_TO_SIGMA * weekMad,
       )
 
       const coordinated = new Map<string, number>()
@@ -283,6 +338,30 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
               linkCorrections: user.linkCorrections,
               linkThreshold: o.injectionMinLinkCorrections,
             },
+          })
+        }
+        const peakWeek = weekPeaks.get(userId) ?? 0
+        if (peakWeek > slowThreshold) {
+          flags.push({
+            userId,
+            rule: 'slow_poisoning',
+            message: `${peakWeek} corrections in ${o.slowWindowDays} days, above ${round(slowThreshold)} (users' median ${weekMedian}, MAD ${weekMad})`,
+            evidence: {
+              strength: peakWeek,
+              peakWindow: peakWeek,
+              threshold: slowThreshold,
+              populationMedian: weekMedian,
+              populationMad: weekMad,
+            },
+          })
+        }
+        for (const [kind, n] of user.reported) {
+          if (n < o.reportedMinCount) continue
+          flags.push({
+            userId,
+            rule: 'reported_evidence',
+            message: `${n} × ${kind} (threshold ${o.reportedMinCount})`,
+            evidence: { strength: n, threshold: o.reportedMinCount },
           })
         }
         const share = user.thumbsDown / Math.max(user.shown, user.thumbsDown, 1)

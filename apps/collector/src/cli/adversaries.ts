@@ -1,6 +1,7 @@
 // `tightloop adversaries`: the users whose feedback is kept out of training data.
 import {
   type AdversaryRecord,
+  dismissAdversary,
   type Store,
   scanAdversaries,
   setAdversary,
@@ -18,11 +19,12 @@ import {
 import { selectProject, withStore } from './database.ts'
 import { parseInstantFlag, parseListFlag, printTable } from './format.ts'
 
-const HELP = `Usage: tightloop adversaries <list|add|remove|scan|review> [options]
+const HELP = `Usage: tightloop adversaries <list|add|remove|scan|review|dismiss> [options]
 
-Confirmed adversaries are always excluded from exports. Flagged ones (found by "scan") are
-only evidence: they are excluded once confirmed, or at once if the project has auto-ban
-("tightloop project set --auto-ban true").
+Every export scans first (and the server scans every 5 minutes). Confirmed adversaries are
+always excluded from exports. Flagged ones are excluded too under the default policy,
+quarantine, until a person dismisses the flag; with "tightloop project set
+--adversary-policy include-until-confirmed" they stay in until confirmed.
 
   tightloop adversaries list [--status flagged|confirmed]
   tightloop adversaries add <userId> [--reason <text>] [--flagged]   confirmed unless --flagged
@@ -30,11 +32,14 @@ only evidence: they are excluded once confirmed, or at once if the project has a
   tightloop adversaries scan [--since <time>] [--until <time>] [--allowed-hosts a,b]
       run the detection rules (bursts, repeated or coordinated corrections, injected
       instructions or links, thumbs-down only) over stored events; record new flags
+  tightloop adversaries dismiss <userId> --reason <text>
+      the user's events train again; the next scan does not flag them again for the same
+      evidence, only for new evidence
   tightloop adversaries review
       flagged users with the evidence, waiting for a decision
   tightloop adversaries review --confirm <userId,...> | --confirm-all | --dismiss <userId,...>
-      confirm flags (excluded from now on) or dismiss them (removed from the list; a later
-      scan may flag the user again)
+      confirm flags (excluded from now on) or dismiss them (kept as dismissed: a later scan
+      flags the user again only on new evidence)
 
 Options:
   --json                 print JSON instead of a table
@@ -66,15 +71,16 @@ export const adversariesCommand: Command = {
     const { values, positionals } = parseFlags(args, OPTIONS, 'adversaries')
     const [action, userId, ...extra] = positionals
     rejectExtraArguments(extra, 'adversaries')
-    const needsUser = action === 'add' || action === 'remove'
+    const needsUser = action === 'add' || action === 'remove' || action === 'dismiss'
     if (needsUser && !userId) throw new CliError(`adversaries ${action} needs a user id`)
     if (!needsUser && userId) throw new CliError(`unexpected argument "${userId}"`)
     if (
       values.status !== undefined &&
       values.status !== 'flagged' &&
-      values.status !== 'confirmed'
+      values.status !== 'confirmed' &&
+      values.status !== 'dismissed'
     ) {
-      throw new CliError(`--status must be flagged or confirmed, not "${values.status}"`)
+      throw new CliError(`--status must be flagged, confirmed or dismissed, not "${values.status}"`)
     }
     const since = parseInstantFlag('--since', values.since)
     const until = parseInstantFlag('--until', values.until)
@@ -124,19 +130,27 @@ export const adversariesCommand: Command = {
           for (const flag of scan.flags) out(`  ${flag.userId}  ${flag.rule}: ${flag.message}\n`)
           out(`newly flagged: ${scan.recorded.join(', ') || 'none'}\n`)
           out(
-            project.autoBanAdversaries
-              ? 'auto-ban is on: flagged users are excluded from exports now\n'
-              : 'auto-ban is off: review them with "tightloop adversaries review"\n',
+            project.autoBanAdversaries || project.adversaryPolicy === 'quarantine'
+              ? 'quarantine: flagged users are out of exports until dismissed ("tightloop adversaries review")\n'
+              : 'include-until-confirmed: flagged users stay in exports until confirmed ("tightloop adversaries review")\n',
           )
           return EXIT_OK
         }
         case 'review':
           return review(io, store, project.id, values)
+        case 'dismiss': {
+          if (values.reason === undefined) throw new CliError('adversaries dismiss needs --reason')
+          const entry = await dismissAdversary(store, project.id, userId!, {
+            reason: values.reason,
+          })
+          out(`dismissed ${entry.userId}: ${entry.reason}\n`)
+          return EXIT_OK
+        }
         default:
           throw new CliError(
             action
               ? `unknown action "${action}"`
-              : 'adversaries needs an action: list, add, remove, scan or review',
+              : 'adversaries needs an action: list, add, remove, scan, review or dismiss',
             'See "tightloop adversaries --help".',
           )
       }
@@ -174,8 +188,9 @@ async function review(
     throw new CliError(`not flagged: ${unknown.join(', ')}`, 'See "tightloop adversaries review".')
   }
   for (const userId of names) {
-    if (values.dismiss !== undefined) await store.removeAdversary(projectId, userId)
-    else await setAdversary(store, projectId, { userId, status: 'confirmed' })
+    if (values.dismiss !== undefined) {
+      await dismissAdversary(store, projectId, userId, { reason: 'dismissed in review' })
+    } else await setAdversary(store, projectId, { userId, status: 'confirmed' })
   }
   io.stdout.write(
     `${values.dismiss !== undefined ? 'dismissed' : 'confirmed'}: ${names.join(', ')}\n`,

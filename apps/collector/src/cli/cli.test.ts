@@ -168,6 +168,43 @@ describe('adversaries and versions change the export', { timeout: 60_000 }, () =
     )
   })
 
+  it('dismisses a flag with a reason, bringing the user back into the export', async () => {
+    expect((await cli(['adversaries', 'add', 'u-maybe', '--flagged'])).code).toBe(0)
+    expectReadableFailure(await cli(['adversaries', 'dismiss', 'u-maybe']), /needs --reason/)
+    expectReadableFailure(
+      await cli(['adversaries', 'dismiss', 'u-nobody', '--reason', 'x']),
+      /No adversary "u-nobody"/,
+    )
+    const run = await cli(['adversaries', 'dismiss', 'u-maybe', '--reason', 'QA account'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toBe('dismissed u-maybe: QA account\n')
+    const listed = await cli(['adversaries', 'list', '--status', 'dismissed', '--json'])
+    expect(JSON.parse(listed.stdout)).toMatchObject([
+      { userId: 'u-maybe', status: 'dismissed', reason: 'QA account' },
+    ])
+    expect((await cli(['adversaries', 'remove', 'u-maybe'])).code).toBe(0)
+  })
+
+  it('project set turns the eval holdout off and on, and names the adversary policy', async () => {
+    const off = await cli(['project', 'set', '--eval-holdout', 'off'])
+    expect(off.code).toBe(0)
+    expect(off.stdout).toMatch(/eval holdout: +OFF/)
+    const on = await cli([
+      'project',
+      'set',
+      '--eval-holdout',
+      'on',
+      '--adversary-policy',
+      'quarantine',
+    ])
+    expect(on.stdout).toMatch(/eval holdout: +on/)
+    expect(on.stdout).toMatch(/adversary policy: +quarantine/)
+    expectReadableFailure(
+      await cli(['project', 'set', '--adversary-policy', 'ban-everyone']),
+      /--adversary-policy must be quarantine or include-until-confirmed/,
+    )
+  })
+
   it('a version change after the events makes them all stale', async () => {
     const at = new Date(Date.now() + 1_000).toISOString()
     expect((await cli(['versions', 'add', 'v2', '--at', at])).code).toBe(0)

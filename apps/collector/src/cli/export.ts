@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import {
+  createAdversaryScanner,
   type ExportReport,
   exportEvents,
   loadExportRules,
@@ -90,6 +91,9 @@ export const exportCommand: Command = {
 
     return withStore(io, values.database, async (store) => {
       const project = await selectProject(store, values.project)
+      // As the server does before every export: flags the rules would raise now are recorded
+      // first, so the quarantine policy keeps those users out without a person acting.
+      await createAdversaryScanner(store).scan(project)
       const rules = await loadExportRules(store, project, Date.now())
       // The whole project's count: the bar is exact without a range, an upper bound with one.
       const total = await store.countEvents(project.id)

@@ -33,7 +33,12 @@ Settings:
                                  https://support.example.com; "*" allows any
   --escalation-reasons <a,b>     reasons the widget offers and ingest accepts
   --ttl-days <n>                 days before feedback is too stale to train on (default 45)
-  --auto-ban <true|false>        exclude flagged adversaries without confirming them
+  --auto-ban <true|false>        older switch: true acts as --adversary-policy quarantine
+  --adversary-policy <policy>    quarantine (default): a flagged user is out of exports until a
+                                 person dismisses the flag; include-until-confirmed: in until
+                                 a person confirms it
+  --eval-holdout <on|off>        keep feedback about eval-slice answers out of training
+                                 (default on; off lets the eval answers train)
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
   --retention-days <n|off>       delete raw events older than n days, hourly while the
                                  collector runs (default off: kept until erased)
@@ -62,6 +67,8 @@ const OPTIONS = {
   'escalation-reasons': { type: 'string' },
   'ttl-days': { type: 'string' },
   'auto-ban': { type: 'string' },
+  'adversary-policy': { type: 'string' },
+  'eval-holdout': { type: 'string' },
   'scrub-pii': { type: 'string' },
   'retention-days': { type: 'string' },
   'require-answer-log': { type: 'string' },
@@ -207,6 +214,17 @@ function readSettings(values: Values): Partial<ProjectInput> {
     settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
   if (values['require-answer-log'] !== undefined)
     settings.requireAnswerLog = bool('--require-answer-log', values['require-answer-log'])
+  if (values['eval-holdout'] !== undefined)
+    settings.evalHoldout = bool('--eval-holdout', values['eval-holdout'])
+  const policy = values['adversary-policy']
+  if (policy !== undefined) {
+    if (policy !== 'quarantine' && policy !== 'include-until-confirmed') {
+      throw new CliError(
+        `--adversary-policy must be quarantine or include-until-confirmed, not "${policy}"`,
+      )
+    }
+    settings.adversaryPolicy = policy
+  }
   return settings
 }
 
@@ -242,7 +260,8 @@ function describe(p: ProjectRecord): string {
   origins:            ${p.allowedOrigins.join(', ') || '(none: browsers cannot send)'}
   escalation reasons: ${p.escalationReasons.join(', ')}
   ttl days:           ${p.ttlDays}
-  auto-ban flagged:   ${p.autoBanAdversaries ? 'yes' : 'no (only confirmed adversaries are excluded)'}
+  adversary policy:   ${p.autoBanAdversaries ? 'quarantine (auto-ban is on)' : p.adversaryPolicy}
+  eval holdout:       ${p.evalHoldout ? 'on' : 'OFF: feedback about eval-slice answers trains'}
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
   retention:          ${p.retentionDays === null ? 'off (raw events kept until erased)' : `${p.retentionDays} days`}
   answer log:         ${p.requireAnswerLog ? 'required' : 'used when present'}

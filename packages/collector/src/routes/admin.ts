@@ -16,6 +16,7 @@ import {
 } from '@tightloop/pipeline'
 import { MAX_ID_LENGTH } from '@tightloop/schema'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { type RecordedFlags, recordFlags } from '../adversary-scan.ts'
 import type { CollectorEnv } from '../app.ts'
 import { readBodyText } from '../body.ts'
 import { CollectorError } from '../errors.ts'
@@ -32,7 +33,7 @@ import type { CollectorContext } from './context.ts'
 const MAX_ADMIN_BODY_BYTES = 64 * 1024
 const MAX_REASON_CHARS = 1_000
 const MAX_LABEL_CHARS = 200
-const ADVERSARY_STATUSES = ['flagged', 'confirmed'] as const
+const ADVERSARY_STATUSES = ['flagged', 'confirmed', 'dismissed'] as const
 
 type Json = Record<string, unknown>
 
@@ -114,9 +115,14 @@ export async function setAdversary(
   const userId = text(body, 'userId', MAX_ID_LENGTH, true)
   const status = body.status ?? 'confirmed'
   if (!ADVERSARY_STATUSES.includes(status as AdversaryRecord['status'])) {
-    throw invalid(`status must be "flagged" or "confirmed", not ${JSON.stringify(status)}`)
+    throw invalid(
+      `status must be "flagged", "confirmed" or "dismissed", not ${JSON.stringify(status)}`,
+    )
   }
-  const reason = text(body, 'reason', MAX_REASON_CHARS)
+  const reason =
+    status === 'dismissed'
+      ? text(body, 'reason', MAX_REASON_CHARS, true) // a dismissal says why
+      : text(body, 'reason', MAX_REASON_CHARS)
   const existing = (await store.listAdversaries(projectId)).find((a) => a.userId === userId)
   await store.upsertAdversary(projectId, {
     userId,
@@ -127,22 +133,18 @@ export async function setAdversary(
 }
 
 /** What a detection scan found and what it wrote. */
-export interface AdversaryScan {
+export interface AdversaryScan extends RecordedFlags {
   /** Events read. */
   events: number
   flags: AdversaryFlag[]
-  /** Users newly recorded as flagged. */
-  recorded: string[]
-  /** Flagged users that were already on the list (flagged: reason refreshed; confirmed: untouched). */
-  alreadyListed: string[]
 }
 
 /**
- * Runs the detection rules over the project's stored events and records every flagged user
- * not yet on the list as `flagged`. It never confirms and never downgrades a confirmed user:
- * whether flags exclude anyone is the project's auto-ban setting.
+ * Runs the detection rules over the project's stored events (all, or `range`) and records the
+ * flags as the automatic scan does (see `recordFlags`): it never confirms, never downgrades a
+ * confirmed user, and flags a dismissed user again only on new evidence.
  *
- * @example const scan = await scanAdversaries(store, projectId, { allowedHosts: ['example.com'] })
+ * @example const scan = await scanAdversaries(store, projectId, { detector: { allowedHosts: ['example.com'] } })
  */
 export async function scanAdversaries(
   store: Store,
@@ -156,24 +158,31 @@ export async function scanAdversaries(
     events += 1
   }
   const flags = detector.flags()
-  const byUser = new Map<string, AdversaryFlag[]>()
-  for (const flag of flags) byUser.set(flag.userId, [...(byUser.get(flag.userId) ?? []), flag])
-  const listed = new Map((await store.listAdversaries(projectId)).map((a) => [a.userId, a]))
-  const recorded: string[] = []
-  const alreadyListed: string[] = []
-  for (const [userId, userFlags] of byUser) {
-    const reason = userFlags.map((f) => `${f.rule}: ${f.message}`).join('; ')
-    const existing = listed.get(userId)
-    if (existing) alreadyListed.push(userId)
-    else recorded.push(userId)
-    if (existing?.status === 'confirmed') continue
-    await store.upsertAdversary(projectId, {
-      userId,
-      status: 'flagged',
-      reason: reason.slice(0, MAX_REASON_CHARS),
-    })
+  return { events, flags, ...(await recordFlags(store, projectId, flags)) }
+}
+
+/**
+ * Dismisses a flag: the user's events train again, and the evidence the flag rested on is
+ * kept so the next scan does not flag them again for it (new evidence does). A reason is
+ * required; a confirmed user can be dismissed too (a person changed their mind).
+ *
+ * @example await dismissAdversary(store, projectId, 'u-42', { reason: 'support agent testing' })
+ */
+export async function dismissAdversary(
+  store: Store,
+  projectId: string,
+  userId: string,
+  input: unknown,
+): Promise<AdversaryRecord> {
+  const body = asObject(input, 'The dismissal')
+  onlyFields(body, ['reason'], 'The dismissal')
+  const reason = text(body, 'reason', MAX_REASON_CHARS, true)
+  const existing = (await store.listAdversaries(projectId)).find((a) => a.userId === userId)
+  if (!existing) {
+    throw new CollectorError(404, 'not_found', `No adversary "${userId}" in this project`)
   }
-  return { events, flags, recorded, alreadyListed }
+  await store.upsertAdversary(projectId, { userId, status: 'dismissed', reason })
+  return { ...existing, status: 'dismissed', reason }
 }
 
 function readScanOptions(body: Json): { range?: TimeRange; detector?: AdversaryOptions } {
@@ -292,7 +301,8 @@ export async function decideGate(
  * The admin routes, all behind the secret key:
  * - `GET /v1/adversaries[?status=flagged|confirmed]`, `POST /v1/adversaries`
  *   `{userId, status?, reason?}`, `DELETE /v1/adversaries/:userId`,
- *   `POST /v1/adversaries/scan` `{since?, until?, allowedHosts?}`
+ *   `POST /v1/adversaries/scan` `{since?, until?, allowedHosts?}`,
+ *   `POST /v1/adversaries/:userId/dismiss` `{reason}`
  * - `GET /v1/versions`, `POST /v1/versions` `{version, changedAt?}`, `DELETE /v1/versions/:version`
  * - `POST /v1/gate` `{candidate, baseline, thresholds?, label?}`, `GET /v1/gate` (history)
  *
@@ -309,7 +319,11 @@ export function adminRoutes(
   app.get('/v1/adversaries', secret, async (c) => {
     const status = c.req.query('status')
     if (status !== undefined && !ADVERSARY_STATUSES.includes(status as 'flagged')) {
-      throw new CollectorError(400, 'invalid_query', 'status must be "flagged" or "confirmed"')
+      throw new CollectorError(
+        400,
+        'invalid_query',
+        'status must be "flagged", "confirmed" or "dismissed"',
+      )
     }
     const all = await store.listAdversaries(projectId(c))
     return c.json({ adversaries: status ? all.filter((a) => a.status === status) : all })
@@ -321,6 +335,11 @@ export function adminRoutes(
   app.post('/v1/adversaries/scan', secret, async (c) => {
     const options = readScanOptions(await readJsonBody(c))
     return c.json(await scanAdversaries(store, projectId(c), options))
+  })
+  app.post('/v1/adversaries/:userId/dismiss', secret, async (c) => {
+    const userId = c.req.param('userId')
+    const adversary = await dismissAdversary(store, projectId(c), userId, await readJsonBody(c))
+    return c.json({ adversary })
   })
   app.delete('/v1/adversaries/:userId', secret, async (c) => {
     const userId = c.req.param('userId')

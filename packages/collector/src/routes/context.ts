@@ -1,5 +1,6 @@
 // What every route handler needs, built once when the collector is created.
 import type { Context } from 'hono'
+import type { AdversaryScanner } from '../adversary-scan.ts'
 import type { Limiter } from '../limits.ts'
 import type { CollectorMetrics } from '../observe/metrics.ts'
 import type { ProjectRecord, Store } from '../store/types.ts'
@@ -15,4 +16,6 @@ export interface CollectorContext {
   onClientDropped: (projectId: string, dropped: number) => void
   /** Counts what ingest stored, found twice and refused, when metrics are on. */
   metrics?: CollectorMetrics | undefined
+  /** Runs the adversary rules before every export, so flags are never stale. */
+  scanner: AdversaryScanner
 }

@@ -116,6 +116,9 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
       now: () => clock,
       ...(store && { store: await store() }),
     })
+    // The eval holdout has its own scenario (eval-holdout.scenario.test.ts); here it would
+    // drop whichever of these request ids happen to fall in the slice.
+    await collector.store.updateProject(collector.project.id, { evalHoldout: false })
     for (const [version, at] of [
       ['v1', V1_AT],
       ['v2', V2_AT],
@@ -223,7 +226,8 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
   describe(`export scenario on the real collector (${engine})`, () => {
     it('native export holds exactly the rows the rules allow, and says why the rest were dropped', async () => {
       const rows = await exportLines('native')
-      const allowed = [...expected, ...flaggedRows] // flagged is not banned until confirmed
+      // The export scanned first: the sybils are flagged and quarantined with no manual step.
+      const allowed = expected
       expect(rows.map(key).sort()).toEqual(allowed.map(key).sort())
       for (const row of rows) {
         expect(Object.keys(row)).toEqual([
@@ -261,50 +265,96 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
         outdated_product_version: 1,
         older_than_ttl: 1,
         before_version_change: 2,
-        adversarial_user: 2,
+        adversarial_user: 2 + flaggedRows.length,
         duplicate: 1,
       })
       const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0)
       expect(stats.events).toBe(stats.rows + dropped)
     })
 
-    it('a scan flags the unknown attackers; once confirmed or auto-banned their rows leave the export', async () => {
-      const scan = await secretPost('/v1/adversaries/scan', {})
-      expect(scan.status).toBe(200)
-      const result = (await scan.json()) as { recorded: string[]; alreadyListed: string[] }
-      expect(result.recorded.sort()).toEqual([
+    it('the export flagged the unknown attackers by itself; the policy decides what a flag does', async () => {
+      const listed = (await (await secretGet('/v1/adversaries')).json()) as {
+        adversaries: { userId: string; status: string }[]
+      }
+      expect(listed.adversaries.find((a) => a.userId === 'troll-known')?.status).toBe('confirmed')
+      expect(
+        listed.adversaries
+          .filter((a) => a.status === 'flagged')
+          .map((a) => a.userId)
+          .sort(),
+      ).toEqual(['sybil-1', 'sybil-2', 'sybil-3', 'sybil-4', 'sybil-5'])
+      // A manual scan finds nothing new.
+      const scan = (await (await secretPost('/v1/adversaries/scan', {})).json()) as {
+        recorded: string[]
+        alreadyListed: string[]
+      }
+      expect(scan.recorded).toEqual([])
+      expect(scan.alreadyListed.sort()).toEqual([
         'sybil-1',
         'sybil-2',
         'sybil-3',
         'sybil-4',
         'sybil-5',
+        'troll-known',
       ])
-      expect(result.alreadyListed).toEqual(['troll-known'])
-      const listed = (await (await secretGet('/v1/adversaries')).json()) as {
-        adversaries: { userId: string; status: string }[]
+
+      // A project that keeps them until confirmed: still exported, and the trailer says so.
+      const id = collector.project.id
+      await collector.store.updateProject(id, { adversaryPolicy: 'include-until-confirmed' })
+      expect((await exportLines('native')).length).toBe(expected.length + flaggedRows.length)
+      const trailer = (await exportLines('native&stats=trailer')).at(-1) as {
+        tightloop_export_stats: { rules: { adversaryPolicy: string } }
       }
-      expect(listed.adversaries.find((a) => a.userId === 'troll-known')?.status).toBe('confirmed')
-      expect(listed.adversaries.filter((a) => a.status === 'flagged')).toHaveLength(5)
+      expect(trailer.tightloop_export_stats.rules.adversaryPolicy).toBe('include-until-confirmed')
+      // The older auto-ban switch maps to quarantine, whatever the policy says.
+      await collector.store.updateProject(id, { autoBanAdversaries: true })
+      expect((await exportLines('native')).map(key).sort()).toEqual(expected.map(key).sort())
+      await collector.store.updateProject(id, {
+        autoBanAdversaries: false,
+        adversaryPolicy: 'quarantine',
+      })
+      expect((await exportLines('native')).map(key).sort()).toEqual(expected.map(key).sort())
+    })
 
-      // Flagged only: still exported (the project did not opt into auto-ban).
-      expect((await exportLines('native')).length).toBe(expected.length + flaggedRows.length)
+    it('a dismissed user is back in, stays in on the same evidence, and is flagged again on new evidence', async () => {
+      const bad = await secretPost('/v1/adversaries/sybil-1/dismiss', {})
+      expect(bad.status).toBe(400)
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_body')
+      const res = await secretPost('/v1/adversaries/sybil-1/dismiss', {
+        reason: 'our QA account',
+      })
+      expect(res.status).toBe(200)
+      const sybil1 = flaggedRows.filter((r) => r.userId === 'sybil-1')
+      // The export scans again on the same events: sybil-1 stays dismissed, its row is back.
+      const back = await exportLines('native')
+      expect(back.map(key).sort()).toEqual([...expected, ...sybil1].map(key).sort())
+      const status = async () =>
+        (
+          (await (await secretGet('/v1/adversaries')).json()) as {
+            adversaries: { userId: string; status: string; reason: string }[]
+          }
+        ).adversaries.find((a) => a.userId === 'sybil-1')
+      expect(await status()).toMatchObject({ status: 'dismissed', reason: 'our QA account' })
+      // New evidence: another injected correction. The next export flags and quarantines again.
+      await send(NOW, [
+        event('explicit_correction', { userId: 'sybil-1', correctionText: `${PAYLOAD} today` }),
+      ])
+      expect((await exportLines('native')).map(key).sort()).toEqual(expected.map(key).sort())
+      expect(await status()).toMatchObject({ status: 'flagged' })
 
-      // Auto-ban: flags exclude at once.
-      await collector.store.updateProject(collector.project.id, { autoBanAdversaries: true })
-      const banned = await exportLines('native')
-      expect(banned.map(key).sort()).toEqual(expected.map(key).sort())
-      await collector.store.updateProject(collector.project.id, { autoBanAdversaries: false })
-      expect((await exportLines('native')).length).toBe(expected.length + flaggedRows.length)
-
-      // Confirming by hand: excluded without auto-ban.
+      // Confirming by hand: excluded under any policy.
       for (let i = 1; i <= 5; i++) {
-        const res = await secretPost('/v1/adversaries', {
+        const confirm = await secretPost('/v1/adversaries', {
           userId: `sybil-${i}`,
           status: 'confirmed',
         })
-        expect(res.status).toBe(201)
+        expect(confirm.status).toBe(201)
       }
+      await collector.store.updateProject(collector.project.id, {
+        adversaryPolicy: 'include-until-confirmed',
+      })
       expect((await exportLines('native')).map(key).sort()).toEqual(expected.map(key).sort())
+      await collector.store.updateProject(collector.project.id, { adversaryPolicy: 'quarantine' })
     })
 
     it('TRL DPO rows are prompt/chosen/rejected strings, one per correction', async () => {

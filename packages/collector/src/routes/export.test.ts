@@ -107,9 +107,12 @@ describe('GET /v1/export', () => {
   })
 
   it('writes a large export in several chunks, every line whole', async () => {
+    // About 5 % of the ids would fall in the eval slice; the holdout has its own scenario.
+    await collector.store.updateProject(collector.project.id, { evalHoldout: false })
     const many = Array.from({ length: 3_000 }, (_, i) =>
       makeEvent('thumbs_down', {
         requestId: `bulk-${i}`,
+        userId: `bulk-user-${i}`, // 3,000 from one user in a day would be a burst, quarantined
         occurredAt: at(NOW - 1_000),
         response: `Answer number ${i}: ${'lorem ipsum '.repeat(20)}`,
       }),
@@ -133,6 +136,7 @@ describe('GET /v1/export', () => {
       .map((l) => JSON.parse(l))
     expect(rows).toHaveLength(3_000)
     expect(new Set(rows.map((r) => r.row_id)).size).toBe(3_000)
+    await collector.store.updateProject(collector.project.id, { evalHoldout: true })
   })
 
   it('stops reading when the client goes away, and the server keeps answering', async () => {
@@ -173,7 +177,14 @@ describe('runExport', () => {
     setImmediate(tick)
     const run = runExport(
       events(),
-      { now: NOW, ttlDays: 45, adversaries: new Set(), versionChanges: [] },
+      {
+        now: NOW,
+        ttlDays: 45,
+        adversaries: new Set(),
+        versionChanges: [],
+        evalHoldout: true,
+        adversaryPolicy: 'quarantine',
+      },
       { format: 'native' },
     )
     for await (const _ of run.chunks) {

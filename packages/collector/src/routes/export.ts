@@ -57,14 +57,21 @@ export interface ExportRules {
   /** Export time in ms since the epoch: the TTL counts back from it. */
   now: number
   ttlDays: number
-  /** Users whose feedback is excluded: confirmed adversaries, plus flagged ones on auto-ban. */
+  /** Users whose feedback is excluded: confirmed adversaries, plus flagged ones under quarantine. */
   adversaries: Set<string>
   versionChanges: VersionChange[]
   /** Drop feedback about requests whose answer was never logged (project `requireAnswerLog`). */
   requireAnswerLog?: boolean
   /** Where logged answers are found; none: browser texts only (and no answer log rules). */
   answers?: AnswerLookup
+  /** Feedback about answers in the frozen eval slice is held out (`eval_holdout`); default on. */
+  evalHoldout: boolean
+  /** What a flag does before a person decides (see {@link excludedUsers}). */
+  adversaryPolicy: AdversaryPolicyName
 }
+
+/** The project's adversary policy as the export applies it (auto-ban counts as quarantine). */
+export type AdversaryPolicyName = ProjectRecord['adversaryPolicy']
 
 /** The counts of a finished (or running) export: what came in, what went out, what was dropped and why. */
 export interface ExportReport extends ExportStats {
@@ -80,6 +87,9 @@ export interface ExportReport extends ExportStats {
     adversaries: number
     versionChanges: number
     latestVersion: string | null
+    /** False only when the project turned the eval holdout off: eval answers may then train. */
+    evalHoldout: boolean
+    adversaryPolicy: AdversaryPolicyName
   }
 }
 
@@ -92,14 +102,33 @@ export interface ExportRun {
 }
 
 /**
- * The users an export excludes: every confirmed adversary, and flagged ones only when the
- * project opted into auto-ban (a flag is evidence, not a verdict).
+ * The adversary policy in force: `quarantine` (the default) or `include-until-confirmed`.
+ * The older `autoBanAdversaries: true` means quarantine whatever `adversaryPolicy` says, so a
+ * project that opted into auto-ban keeps excluding flagged users.
  *
- * @example excludedUsers(await store.listAdversaries(id), project.autoBanAdversaries)
+ * @example effectivePolicy(project) // 'quarantine'
  */
-export function excludedUsers(records: readonly AdversaryRecord[], autoBan: boolean): Set<string> {
+export function effectivePolicy(
+  project: Pick<ProjectRecord, 'adversaryPolicy' | 'autoBanAdversaries'>,
+): AdversaryPolicyName {
+  return project.autoBanAdversaries ? 'quarantine' : project.adversaryPolicy
+}
+
+/**
+ * The users an export excludes: every confirmed adversary, and flagged ones under the
+ * `quarantine` policy. A dismissed flag excludes nobody.
+ *
+ * @example excludedUsers(await store.listAdversaries(id), effectivePolicy(project))
+ */
+export function excludedUsers(
+  records: readonly AdversaryRecord[],
+  policy: AdversaryPolicyName | boolean,
+): Set<string> {
+  const quarantine = policy === true || policy === 'quarantine'
   const users = new Set<string>()
-  for (const r of records) if (r.status === 'confirmed' || autoBan) users.add(r.userId)
+  for (const r of records) {
+    if (r.status === 'confirmed' || (r.status === 'flagged' && quarantine)) users.add(r.userId)
+  }
   return users
 }
 
@@ -118,10 +147,11 @@ export async function loadExportRules(
     store.listVersionChanges(project.id),
     store.countAnswers(project.id),
   ])
+  const adversaryPolicy = effectivePolicy(project)
   return {
     now,
     ttlDays: project.ttlDays,
-    adversaries: excludedUsers(adversaries, project.autoBanAdversaries),
+    adversaries: excludedUsers(adversaries, adversaryPolicy),
     versionChanges: versions.map((v) => ({ version: v.version, changedAt: v.changedAt })),
     requireAnswerLog: project.requireAnswerLog,
     // A project that logs no answers pays nothing for the join (measured: the lookups cost
@@ -129,6 +159,8 @@ export async function loadExportRules(
     ...(answersLogged > 0 && {
       answers: (ids: readonly string[]) => store.findAnswers(project.id, ids),
     }),
+    evalHoldout: project.evalHoldout,
+    adversaryPolicy,
   }
 }
 
@@ -171,6 +203,8 @@ export function runExport(
     adversaries: rules.adversaries,
     versionChanges: rules.versionChanges,
     requireAnswerLog: rules.requireAnswerLog === true,
+    // The same salt-less hash as GET /v1/eval-slice, so the held-out rows are that slice's.
+    holdOutEvalSlice: rules.evalHoldout,
   })
   let records = 0
   let rowsNotInFormat = 0
@@ -241,6 +275,8 @@ export function runExport(
         adversaries: rules.adversaries.size,
         versionChanges: rules.versionChanges.length,
         latestVersion: latest?.version ?? null,
+        evalHoldout: rules.evalHoldout,
+        adversaryPolicy: rules.adversaryPolicy,
       },
     }),
   }
@@ -307,6 +343,7 @@ export function exportRoutes(
       throw new CollectorError(400, 'invalid_query', 'stats takes only the value "trailer"')
     }
     const { project } = c.get('caller')
+    await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())
     const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
     const iterator = run.chunks[Symbol.asyncIterator]()
@@ -349,6 +386,7 @@ export function exportRoutes(
       EXPORT_QUERY.filter((q) => q !== 'stats'),
     )
     const { project } = c.get('caller')
+    await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())
     const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
     for await (const _ of run.chunks) {

@@ -43,6 +43,8 @@ export interface CandidacyPolicy {
   /** Users the export excludes (confirmed, or flagged with auto-ban). */
   excluded: ReadonlySet<string>
   versionChanges: readonly VersionChange[]
+  /** Hold out feedback about eval-slice answers, as the export does (`eval_holdout`). */
+  evalHoldout?: boolean
 }
 
 /** Counts for one signal, as the export builder reports them. */
@@ -136,8 +138,10 @@ function policyVerdicts(
     ttlDays: policy.ttlDays,
     adversaries: policy.excluded,
     versionChanges: policy.versionChanges,
+    holdOutEvalSlice: policy.evalHoldout ?? false,
   })
   const key = JSON.stringify([
+    policy.evalHoldout ?? false,
     policy.ttlDays,
     [...policy.excluded].sort(),
     policy.versionChanges
@@ -204,7 +208,7 @@ export function countCandidates(
     const counts = bySignal[record.stub.signal]
     counts.events += 1
     const reason: ExportDropReason | null = !verdict.candidate
-      ? verdict.reason
+      ? heldOutOrText(verdict.reason, record.textVerdict)
       : (record.textVerdict ??
         (seen.add(record.hashHigh, record.hashLow) ? null : ('duplicate' as const)))
     if (reason) counts.dropped[reason] += 1
@@ -220,6 +224,14 @@ export function countCandidates(
     for (const reason of EXPORT_DROP_REASONS) dropped[reason] += counts.dropped[reason]
   }
   return { events, rows, dropped, bySignal, rowsLast30Days }
+}
+
+// The stub passes every text rule, so its verdict may say eval_holdout where the export, which
+// runs the missing-text and CSAT rules first, reports those: keep the export's order.
+function heldOutOrText(reason: DropReason, textVerdict: DropReason | null): DropReason {
+  return reason === 'eval_holdout' && textVerdict !== null && textVerdict !== 'typo_correction'
+    ? textVerdict
+    : reason
 }
 
 function zeroDrops(): Record<ExportDropReason, number> {

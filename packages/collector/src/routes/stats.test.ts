@@ -169,6 +169,9 @@ describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
 
   it('counts training candidates exactly as the export does, with the drop reasons', async () => {
     const c = await start()
+    // The fixture's user-1 repeats one correction on several answers, which the automatic scan
+    // rightly flags; this test is about the counts, so only confirmed users are excluded.
+    await c.store.updateProject(c.project.id, { adversaryPolicy: 'include-until-confirmed' })
     await post(c, [...day(50, 20), ...day(2, 20), ...day(1, 20)])
     const admin = (path: string, body: unknown) =>
       fetch(`${c.url}${path}`, {
@@ -192,7 +195,8 @@ describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
     expect(r.candidates.dropped.csat_not_negative).toBe(2)
     expect(r.candidates.bySignal.explicit_correction.rows).toBe(2)
     expect(r.candidates.policy).toMatchObject({ ttlDays: 45, excludedUsers: 1 })
-    expect(r.adversaries).toEqual({ flagged: 0, confirmed: 1 })
+    // user-1 flagged by the scan the report runs first; the troll confirmed by hand.
+    expect(r.adversaries).toEqual({ flagged: 1, confirmed: 1 })
   })
 
   it('keeps matching the export as days pass the TTL and the rules change', async () => {
@@ -291,8 +295,15 @@ describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
     const after = await report(c)
     expect(after.days.find((d) => d.day === '2026-11-19')!.adversaryFeedback).toBe(1)
     expect(after.adversaries).toEqual({ flagged: 1, confirmed: 0 })
-    // Flagged is evidence, not a ban: the export keeps the troll's feedback.
-    expect(after.candidates.dropped.adversarial_user).toBe(0)
+    // Quarantine (the default): a flagged user's feedback is out until a person dismisses it.
+    expect(after.candidates.dropped.adversarial_user).toBe(1)
+    expect(after.candidates.policy).toMatchObject({ adversaryPolicy: 'quarantine' })
+    await c.store.updateProject(c.project.id, { adversaryPolicy: 'include-until-confirmed' })
+    const included = await report(c)
+    expect(included.candidates.dropped.adversarial_user).toBe(0)
+    expect(included.candidates.policy).toMatchObject({
+      adversaryPolicy: 'include-until-confirmed',
+    })
   })
 
   it('shows the events browsers reported dropping, per day, never silently', async () => {

@@ -71,7 +71,13 @@ export interface StatsReport {
   /** What the export would make of the reported days today, per signal and drop reason. */
   candidates: Omit<CandidateCounts, 'rowsLast30Days'> & {
     rowsLast30Days: number
-    policy: { ttlDays: number; excludedUsers: number; versionChanges: number }
+    policy: {
+      ttlDays: number
+      excludedUsers: number
+      versionChanges: number
+      evalHoldout: boolean
+      adversaryPolicy: string
+    }
   }
   adversaries: { flagged: number; confirmed: number }
   gates: GateDecisionRecord[]
@@ -161,6 +167,8 @@ export function createStatsHandler(
       c.header('Retry-After', '1')
       return c.json({ building: { eventsRead: progress.read, eventsStored: progress.stored } }, 202)
     }
+    // The candidate counts are the export's: scan first, as an export does.
+    await ctx.scanner.scan(project)
     return c.json(await assemble(ctx.store, project, now, window, waited, started))
   }
 }
@@ -258,6 +266,8 @@ async function assemble(
         ttlDays: rules.ttlDays,
         excludedUsers: rules.adversaries.size,
         versionChanges: rules.versionChanges.length,
+        evalHoldout: rules.evalHoldout,
+        adversaryPolicy: rules.adversaryPolicy,
       },
     },
     adversaries: {

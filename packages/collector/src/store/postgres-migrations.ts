@@ -128,4 +128,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, request_id)
   );
   `,
+  // 6: adversary flags a person dismissed, and the evidence each flag rests on.
+  `
+  ALTER TABLE adversaries DROP CONSTRAINT IF EXISTS adversaries_status_check;
+  ALTER TABLE adversaries ADD CONSTRAINT adversaries_status_check
+    CHECK (status IN ('flagged', 'confirmed', 'dismissed'));
+  ALTER TABLE adversaries ADD COLUMN IF NOT EXISTS evidence jsonb NOT NULL DEFAULT '{}';
+  `,
 ]

@@ -16,7 +16,7 @@ import type {
   TimeRange,
   VersionChangeRecord,
 } from './types.ts'
-import { projectDefaults, randomId } from './util.ts'
+import { evidenceText, projectDefaults, randomId } from './util.ts'
 
 /** Rows fetched per page while streaming, so an export never holds the table in memory. */
 const STREAM_PAGE_ROWS = 2_000
@@ -318,9 +318,10 @@ export function createPostgresStore(
         user_id: string
         status: AdversaryRecord['status']
         reason: string
+        evidence: Record<string, number>
         created_at: Date
       }>(
-        `SELECT user_id, status, reason, created_at FROM adversaries WHERE project_id = $1
+        `SELECT user_id, status, reason, evidence, created_at FROM adversaries WHERE project_id = $1
          ORDER BY created_at, user_id`,
         [projectId],
       )
@@ -328,17 +329,18 @@ export function createPostgresStore(
         userId: r.user_id,
         status: r.status,
         reason: r.reason,
+        evidence: r.evidence,
         createdAt: r.created_at.toISOString(),
       }))
     },
 
     async upsertAdversary(projectId, entry) {
       await query(
-        `INSERT INTO adversaries (project_id, user_id, status, reason, created_at)
-         VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO adversaries (project_id, user_id, status, reason, evidence, created_at)
+         VALUES ($1, $2, $3, $4, coalesce($5::jsonb, '{}'), $6)
          ON CONFLICT (project_id, user_id) DO UPDATE SET status = excluded.status,
-           reason = excluded.reason`,
-        [projectId, entry.userId, entry.status, entry.reason, new Date()],
+           reason = excluded.reason, evidence = coalesce($5::jsonb, adversaries.evidence)`,
+        [projectId, entry.userId, entry.status, entry.reason, evidenceText(entry), new Date()],
       )
     },
 

@@ -110,4 +110,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (project_id, request_id)
   );
   `,
+  // 6: adversary flags a person dismissed, and the evidence each flag rests on. SQLite cannot
+  // change a CHECK in place: the table is rebuilt.
+  `
+  CREATE TABLE adversaries_v4 (
+    project_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('flagged', 'confirmed', 'dismissed')),
+    reason TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+  );
+  INSERT INTO adversaries_v4 (project_id, user_id, status, reason, created_at)
+    SELECT project_id, user_id, status, reason, created_at FROM adversaries;
+  DROP TABLE adversaries;
+  ALTER TABLE adversaries_v4 RENAME TO adversaries;
+  `,
 ]

@@ -20,7 +20,7 @@ import type {
   TimeRange,
   VersionChangeRecord,
 } from './types.ts'
-import { projectDefaults, randomId } from './util.ts'
+import { evidenceText, projectDefaults, randomId } from './util.ts'
 
 /** Rows fetched per page while streaming, so an export never holds the table in memory. */
 const STREAM_PAGE_ROWS = 2_000
@@ -321,27 +321,39 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       return (
         db
           .prepare(
-            'SELECT user_id, status, reason, created_at FROM adversaries WHERE project_id = ? ORDER BY created_at, user_id',
+            'SELECT user_id, status, reason, evidence, created_at FROM adversaries WHERE project_id = ? ORDER BY created_at, user_id',
           )
           .all(projectId) as {
           user_id: string
           status: AdversaryRecord['status']
           reason: string
+          evidence: string
           created_at: string
         }[]
       ).map((r) => ({
         userId: r.user_id,
         status: r.status,
         reason: r.reason,
+        evidence: JSON.parse(r.evidence) as Record<string, number>,
         createdAt: r.created_at,
       }))
     },
 
     async upsertAdversary(projectId, entry) {
       db.prepare(
-        `INSERT INTO adversaries (project_id, user_id, status, reason, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (project_id, user_id) DO UPDATE SET status = excluded.status, reason = excluded.reason`,
-      ).run(projectId, entry.userId, entry.status, entry.reason, new Date().toISOString())
+        `INSERT INTO adversaries (project_id, user_id, status, reason, evidence, created_at)
+         VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?)
+         ON CONFLICT (project_id, user_id) DO UPDATE SET status = excluded.status,
+           reason = excluded.reason, evidence = coalesce(?, adversaries.evidence)`,
+      ).run(
+        projectId,
+        entry.userId,
+        entry.status,
+        entry.reason,
+        evidenceText(entry),
+        new Date().toISOString(),
+        evidenceText(entry),
+      )
     },
 
     async removeAdversary(projectId, userId) {

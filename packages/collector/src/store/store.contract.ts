@@ -355,6 +355,42 @@ export function describeStoreContract(engine: string, open: OpenStore, traits: S
         ).toEqual(['u2'])
       })
 
+      it('keeps the evidence of a flag through a dismissal, and replaces it only when given', async () => {
+        const p = await newProject()
+        await store.upsertAdversary(p.id, { userId: 'u1', status: 'flagged', reason: 'x' })
+        expect((await store.listAdversaries(p.id))[0]!.evidence).toEqual({})
+        await store.upsertAdversary(p.id, {
+          userId: 'u1',
+          status: 'flagged',
+          reason: 'slow',
+          evidence: { slow_poisoning: 212, burst: 61 },
+        })
+        await store.upsertAdversary(p.id, {
+          userId: 'u1',
+          status: 'dismissed',
+          reason: 'a support agent testing corrections',
+        })
+        expect(await store.listAdversaries(p.id)).toEqual([
+          {
+            userId: 'u1',
+            status: 'dismissed',
+            reason: 'a support agent testing corrections',
+            evidence: { slow_poisoning: 212, burst: 61 },
+            createdAt: expect.any(String),
+          },
+        ])
+        await store.upsertAdversary(p.id, {
+          userId: 'u1',
+          status: 'flagged',
+          reason: 'more',
+          evidence: { slow_poisoning: 300 },
+        })
+        expect((await store.listAdversaries(p.id))[0]).toMatchObject({
+          status: 'flagged',
+          evidence: { slow_poisoning: 300 },
+        })
+      })
+
       it('records version changes in time order, replaces and removes them', async () => {
         const p = await newProject()
         const at = (d: number) => new Date(T0 + d * 86_400_000).toISOString()

@@ -80,12 +80,25 @@ export interface TimeRange {
   until?: number
 }
 
-/** An adversary entry: flagged by a rule or a person, banned once confirmed. */
+/**
+ * An adversary entry: flagged by a rule or a person, banned once confirmed, back in once a
+ * person dismissed the flag (the dismissal is kept, so the same evidence does not flag again).
+ */
 export interface AdversaryRecord {
   userId: string
-  status: 'flagged' | 'confirmed'
+  status: 'flagged' | 'confirmed' | 'dismissed'
   reason: string
+  /**
+   * Strength of the evidence per detection rule (`{"slow_poisoning": 212}`) when the user was
+   * last flagged; a dismissal keeps it, and a later scan flags again only if one grows.
+   */
+  evidence: Record<string, number>
   createdAt: string
+}
+
+/** What `upsertAdversary` writes; without `evidence` the stored evidence stays as it is. */
+export type AdversaryInput = Omit<AdversaryRecord, 'createdAt' | 'evidence'> & {
+  evidence?: Record<string, number>
 }
 
 /** A product-version change: feedback produced before it is stale. */
@@ -151,7 +164,7 @@ export interface Store extends PrivacyStore, AnswerLogStore {
   countEvents(projectId: string): Promise<number>
 
   listAdversaries(projectId: string): Promise<AdversaryRecord[]>
-  upsertAdversary(projectId: string, entry: Omit<AdversaryRecord, 'createdAt'>): Promise<void>
+  upsertAdversary(projectId: string, entry: AdversaryInput): Promise<void>
   removeAdversary(projectId: string, userId: string): Promise<boolean>
 
   listVersionChanges(projectId: string): Promise<VersionChangeRecord[]>

@@ -23,3 +23,8 @@ export function projectDefaults() {
 export function randomId(prefix: string, bytes = 12): string {
   return `${prefix}_${randomBytes(bytes).toString('base64url')}`
 }
+
+/** An adversary entry's evidence as JSON text, or null to keep what is stored. */
+export function evidenceText(entry: { evidence?: Record<string, number> }): string | null {
+  return entry.evidence === undefined ? null : JSON.stringify(entry.evidence)
+}

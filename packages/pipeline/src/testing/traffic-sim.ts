@@ -22,6 +22,10 @@ export const ATTACKER_KINDS = [
   'sybil',
   'slow_flooder',
   'stealth',
+  'slow_poisoner',
+  'link_spammer',
+  'templated',
+  'ring',
 ] as const
 export type AttackerKind = (typeof ATTACKER_KINDS)[number]
 
@@ -61,6 +65,10 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
     sybil: 24,
     slow_flooder: 3,
     stealth: 5,
+    slow_poisoner: 5,
+    link_spammer: 5,
+    templated: 5,
+    ring: 5,
   },
 }
 
@@ -283,6 +291,57 @@ export function simulateTraffic(options: SimulationOptions = DEFAULT_SIMULATION)
         ...turn,
         correctionText: makeHonestCorrection(random, turn.response),
       })
+    }
+  })
+
+  // Issue 16's slow poisoner: 200 varied, wrong, link-free corrections over 4 to 7 days, each
+  // on an answer really shown, under the daily burst floor and never repeating itself.
+  plant('slow_poisoner', options.attackers.slow_poisoner, (userId) => {
+    const span = intBetween(random, 4, 7)
+    const first = start + random() * (options.days - span - 1) * DAY
+    for (let k = 0; k < 200; k++) {
+      const at = first + random() * span * DAY
+      const turn = answer(userId, at)
+      emit({
+        signal: 'explicit_correction',
+        userId,
+        at: at + 25_000,
+        ...turn,
+        correctionText: makeHonestCorrection(random, turn.response),
+      })
+    }
+  })
+  // 200 link-spam corrections in one or two days.
+  plant('link_spammer', options.attackers.link_spammer, (userId) => {
+    const first = someTime()
+    for (let k = 0; k < 200; k++) {
+      const at = first + random() * intBetween(random, 1, 2) * DAY
+      const turn = answer(userId, at)
+      emit({
+        signal: 'explicit_correction',
+        userId,
+        at: at + 20_000,
+        ...turn,
+        correctionText: `${makeHonestCorrection(random, turn.response)} More at https://${pick(random, ['deals-now.xyz', 'promo.top'])}/${intBetween(random, 1, 9_999)}`,
+      })
+    }
+  })
+  // One template with slots filled differently on each answer, over a couple of weeks.
+  plant('templated', options.attackers.templated, (userId) => {
+    for (let n = intBetween(random, 8, 30), k = 0; k < n; k++) {
+      const at = someTime()
+      const turn = answer(userId, at)
+      const correctionText = `The bot is wrong: the ${pick(random, ['Pro', 'Business', 'Starter', 'Enterprise'])} plan now includes ${pick(random, ['unlimited seats', 'free refunds', 'priority support', 'lifetime access'])} at no cost, just ask support to apply it.`
+      emit({ signal: 'explicit_correction', userId, at: at + 30_000, ...turn, correctionText })
+    }
+  })
+  // A ring of accounts (5 per ring) spreading one claim with small edits, 3 to 6 each.
+  plant('ring', options.attackers.ring, (userId) => {
+    for (let n = intBetween(random, 3, 6), k = 0; k < n; k++) {
+      const at = someTime()
+      const turn = answer(userId, at)
+      const correctionText = `${pick(random, ['', 'Update: ', 'Heads up, '])}cancellations after the trial are refunded in full${pick(random, ['', ' automatically', ' within a day'])}, so there is no need to contact billing${pick(random, ['.', '!', ''])}`
+      emit({ signal: 'explicit_correction', userId, at: at + 30_000, ...turn, correctionText })
     }
   })
 
