@@ -4,6 +4,7 @@ import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import {
   type ExportReport,
+  type ExportRules,
   exportEvents,
   loadExportRules,
   runExport,
@@ -91,7 +92,7 @@ export const exportCommand: Command = {
       // The whole project's count: the bar is exact without a range, an upper bound with one.
       const total = await store.countEvents(project.id)
       const progress = createProgress(io.stderr, { total, enabled: showProgress })
-      const run = runExport(counted(store, project.id, range, progress.tick), rules, {
+      const run = runExport(counted(store, project.id, range, progress.tick, rules), rules, {
         format: format as ExportFormat,
         range,
       })
@@ -119,8 +120,9 @@ async function* counted(
   projectId: string,
   range: { since?: number; until?: number },
   tick: () => void,
+  rules: ExportRules,
 ): AsyncGenerator<StoredEvent | SkippedEvent> {
-  for await (const event of exportEvents(store, projectId, range)) {
+  for await (const event of exportEvents(store, projectId, range, rules)) {
     tick()
     yield event
   }

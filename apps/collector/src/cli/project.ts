@@ -35,6 +35,10 @@ Settings:
   --ttl-days <n>                 days before feedback is too stale to train on (default 45)
   --auto-ban <true|false>        exclude flagged adversaries without confirming them
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
+  --session-idle-minutes <n>     inactivity that ends a session: abandonment, rephrase window
+                                 (default 30)
+  --rephrase-threshold <x>       prompt similarity that counts as a rephrase (default 0.353)
+  --derive-implicit <true|false> derive abandonment and rephrase from sessions (default true)
 
 Rotation:
   --kind <public|secret>         which key to replace
@@ -60,6 +64,9 @@ const OPTIONS = {
   'ttl-days': { type: 'string' },
   'auto-ban': { type: 'string' },
   'scrub-pii': { type: 'string' },
+  'session-idle-minutes': { type: 'string' },
+  'rephrase-threshold': { type: 'string' },
+  'derive-implicit': { type: 'string' },
   kind: { type: 'string' },
   grace: { type: 'string' },
   json: { type: 'boolean' },
@@ -198,6 +205,7 @@ function readSettings(values: Values): Partial<ProjectInput> {
     settings.autoBanAdversaries = bool('--auto-ban', values['auto-ban'])
   if (values['scrub-pii'] !== undefined)
     settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
+  Object.assign(settings, implicitSettings(values))
   return settings
 }
 
@@ -223,6 +231,32 @@ function describe(p: ProjectRecord): string {
   ttl days:           ${p.ttlDays}
   auto-ban flagged:   ${p.autoBanAdversaries ? 'yes' : 'no (only confirmed adversaries are excluded)'}
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
+  implicit signals:   ${p.deriveImplicitSignals ? `derived; session ends after ${p.sessionIdleMinutes} min idle, rephrase at ${p.rephraseThreshold}` : 'as browsers send them'}
   created:            ${p.createdAt}
 `
+}
+
+/** The implicit-signal settings of `project set`. */
+function implicitSettings(values: Values): Partial<ProjectRecord> {
+  const out: Partial<ProjectRecord> = {}
+  const minutes = values['session-idle-minutes']
+  if (minutes !== undefined) {
+    if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 1440) {
+      throw new CliError(
+        `--session-idle-minutes must be a whole number from 1 to 1440, not "${minutes}"`,
+      )
+    }
+    out.sessionIdleMinutes = Number(minutes)
+  }
+  const threshold = values['rephrase-threshold']
+  if (threshold !== undefined) {
+    const x = Number(threshold)
+    if (!/^\d+(\.\d+)?$/.test(threshold) || x > 2) {
+      throw new CliError(`--rephrase-threshold must be a number from 0 to 2, not "${threshold}"`)
+    }
+    out.rephraseThreshold = x
+  }
+  if (values['derive-implicit'] !== undefined)
+    out.deriveImplicitSignals = bool('--derive-implicit', values['derive-implicit'])
+  return out
 }

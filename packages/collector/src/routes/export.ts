@@ -11,6 +11,7 @@ import {
   type ExportFormat,
   type ExportStats,
   formatRow,
+  type ImplicitStats,
   toNdjsonLine,
   type VersionChange,
 } from '@tightloop/pipeline'
@@ -28,6 +29,12 @@ import type {
 } from '../store/types.ts'
 import { readTimeRange } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
+import {
+  createImplicitDeriver,
+  type ImplicitRules,
+  loadImplicitRules,
+  withDerived,
+} from './export-implicit.ts'
 
 /** Text gathered before a chunk is handed to the response: big enough that writes are cheap. */
 const CHUNK_CHARS = 64 * 1024
@@ -48,6 +55,8 @@ export interface ExportRules {
   /** Users whose feedback is excluded: confirmed adversaries, plus flagged ones on auto-ban. */
   adversaries: Set<string>
   versionChanges: VersionChange[]
+  /** Derive abandonment and rephrase from session timelines (export-implicit.ts). */
+  implicit?: ImplicitRules
 }
 
 /** The counts of a finished (or running) export: what came in, what went out, what was dropped and why. */
@@ -65,6 +74,8 @@ export interface ExportReport extends ExportStats {
     versionChanges: number
     latestVersion: string | null
   }
+  /** Sessions judged and implicit signals derived; absent when the project does not derive. */
+  implicit?: ImplicitStats & { sessionIdleMinutes: number; rephraseThreshold: number }
 }
 
 /** A running export: text chunks to write, and the counts so far. */
@@ -95,11 +106,13 @@ export async function loadExportRules(
   project: ProjectRecord,
   now: number,
 ): Promise<ExportRules> {
-  const [adversaries, versions] = await Promise.all([
+  const [adversaries, versions, implicit] = await Promise.all([
     store.listAdversaries(project.id),
     store.listVersionChanges(project.id),
+    loadImplicitRules(store, project, now),
   ])
   return {
+    implicit,
     now,
     ttlDays: project.ttlDays,
     adversaries: excludedUsers(adversaries, project.autoBanAdversaries),
@@ -120,8 +133,12 @@ export function exportEvents(
   store: Store,
   projectId: string,
   range: TimeRange = {},
+  rules?: Pick<ExportRules, 'implicit'>,
 ): AsyncIterable<StoredEvent | SkippedEvent> {
-  return store.streamEventsSkipping(projectId, NEVER_TRAINING, range)
+  // Deriving implicit signals needs the session timeline whole: answers with their texts,
+  // votes, prompts. Only what carries none of it is skipped then.
+  const skip = rules?.implicit ? (['page_left'] as Signal[]) : NEVER_TRAINING
+  return store.streamEventsSkipping(projectId, skip, range)
 }
 
 /**
@@ -145,7 +162,17 @@ export function runExport(
     ttlDays: rules.ttlDays,
     adversaries: rules.adversaries,
     versionChanges: rules.versionChanges,
+    derivedImplicit: !!rules.implicit,
   })
+  const deriver =
+    rules.implicit &&
+    createImplicitDeriver({
+      now: rules.now,
+      idf: rules.implicit.idf,
+      sessionIdleMs: rules.implicit.sessionIdleMs,
+      rephraseThreshold: rules.implicit.rephraseThreshold,
+    })
+  const source = deriver ? withDerived(events, deriver) : events
   let records = 0
   let rowsNotInFormat = 0
   const skipped = new Map<Signal, number>()
@@ -157,7 +184,7 @@ export function runExport(
   async function* chunks(): AsyncGenerator<string> {
     let text = ''
     let sinceTurn = 0
-    for await (const event of events) {
+    for await (const event of source) {
       if (++sinceTurn === EVENTS_PER_TURN) {
         sinceTurn = 0
         await nextTurn()
@@ -199,6 +226,14 @@ export function runExport(
         versionChanges: rules.versionChanges.length,
         latestVersion: latest?.version ?? null,
       },
+      ...(deriver &&
+        rules.implicit && {
+          implicit: {
+            ...deriver.stats(),
+            sessionIdleMinutes: rules.implicit.sessionIdleMs / 60_000,
+            rephraseThreshold: rules.implicit.rephraseThreshold,
+          },
+        }),
     }),
   }
 }
@@ -265,7 +300,10 @@ export function exportRoutes(
     }
     const { project } = c.get('caller')
     const rules = await loadExportRules(ctx.store, project, ctx.now())
-    const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
+    const run = runExport(exportEvents(ctx.store, project.id, range, rules), rules, {
+      format,
+      range,
+    })
     const iterator = run.chunks[Symbol.asyncIterator]()
     let done = false
     const body = new ReadableStream<Uint8Array>(
@@ -302,7 +340,10 @@ export function exportRoutes(
     )
     const { project } = c.get('caller')
     const rules = await loadExportRules(ctx.store, project, ctx.now())
-    const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
+    const run = runExport(exportEvents(ctx.store, project.id, range, rules), rules, {
+      format,
+      range,
+    })
     for await (const _ of run.chunks) {
       // Only the counts are wanted; the text is dropped as it is made.
     }
