@@ -100,10 +100,7 @@ export interface ClientSite {
   fault: (req: IncomingMessage) => Fault
   /** Collector base URL the front forwards to; set before the first page loads. */
   collectorUrl: string
-  /**
-   * URL of the test page: it creates `window.client` with these options (JSON; `detectors:
-   * true` turns on `rephraseDetector()` and `abandonDetector()`).
-   */
+  /** URL of the test page: it creates `window.client` with these options (JSON). */
   pageUrl(key: string, options?: Record<string, unknown>): string
   close(): Promise<void>
 }
@@ -114,14 +111,12 @@ const PAGE = `<!doctype html>
 <script type="module">
 import * as tightloop from '/client.js'
 const params = new URLSearchParams(location.search)
-// detectors: true turns both opt-in detectors on, as the script tag does.
-const { detectors, ...options } = JSON.parse(params.get('options') || '{}')
+const options = JSON.parse(params.get('options') || '{}')
 window.tightloop = tightloop
 window.client = tightloop.createClient({
   endpoint: params.get('endpoint'),
   key: params.get('key'),
   ...options,
-  ...(detectors && { detectors: [tightloop.rephraseDetector(), tightloop.abandonDetector()] }),
 })
 window.clientReady = true
 </script>

@@ -19,14 +19,7 @@ export const BUDGET_GZIP_BYTES = 3 * 1024
 export const SCENARIOS = [
   // The core: queue, batching, backoff, beacons, tab election, storage fallback.
   { name: '{ createClient }', imports: 'createClient', budget: BUDGET_GZIP_BYTES },
-  // What the script tag ships: the core with both detectors turned on.
-  {
-    name: '{ createClient, rephraseDetector, abandonDetector }',
-    imports: 'createClient, rephraseDetector, abandonDetector',
-  },
-  { name: '{ createClient, rephraseDetector }', imports: 'createClient, rephraseDetector' },
-  { name: '{ createClient, abandonDetector }', imports: 'createClient, abandonDetector' },
-  // Everything, for reference: storages, similarity, constants.
+  // Everything, for reference: storages, constants.
   { name: 'everything (export *)', imports: '*' },
 ]
 /** Names that must never reach a browser bundle. */

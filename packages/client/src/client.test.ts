@@ -3,7 +3,6 @@ import { BEACON_BUDGET_BYTES } from '@tightloop/schema/limits'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BATCH_MAX_BYTES, createClient, SDK } from './client.ts'
-import { abandonDetector } from './detectors.ts'
 import { idbStorage, type QueueStorage } from './storage.ts'
 import {
   fakeCollector,
@@ -563,9 +562,7 @@ describe('pages that go away', () => {
   })
 
   it('beacons the queue at pagehide with the key in the URL, and keeps it until answered', async () => {
-    const { client, page, time, beacons, collector } = await setup({
-      detectors: [abandonDetector()],
-    })
+    const { client, page, time, beacons, collector } = await setup()
     await client.shown(answer(1))
     await client.thumbsDown(answer(1))
     window.dispatchEvent(new Event('pagehide'))
@@ -573,11 +570,12 @@ describe('pages that go away', () => {
     expect(beacons).toHaveLength(1)
     expect(beacons[0]!.url).toBe('https://collector.test/v1/events?key=pk_test')
     const sent = JSON.parse(beacons[0]!.body)
-    // The unresolved answer was abandoned when the page closed: it leaves in the beacon too.
+    // Leaving is reported as a fact, never as an abandonment (which every reload used to
+    // send, even after a vote): the collector judges the session from its timeline.
     expect(sent.events.map((e: { signal: string }) => e.signal)).toEqual([
       'response_shown',
       'thumbs_down',
-      'session_abandon',
+      'page_left',
     ])
     expect(sent.client.dropped).toBe(0)
     // A beacon never says whether it arrived: the next page sends the events again.
@@ -588,6 +586,17 @@ describe('pages that go away', () => {
     expect(collector.events().map((e) => e.signal)).toEqual(
       expect.arrayContaining(['response_shown', 'thumbs_down']),
     )
+  })
+
+  it('keeps the session id across a reload (sessionStorage), and sends prompts and resolutions as facts', async () => {
+    const first = await setup()
+    await first.client.prompted('where is my card?')
+    await first.client.resolve('req-1')
+    const before = first.client.sessionId
+    await first.client.close()
+    const second = await setup()
+    expect(second.client.sessionId).toBe(before)
+    await second.client.close()
   })
 
   it('leaves refused beacons queued and sends them by fetch later', async () => {

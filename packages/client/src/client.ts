@@ -1,6 +1,6 @@
-// createClient. One closure holds the write-ahead queue, its sender, the session and the hooks
-// of the opt-in detectors (detectors.ts): closures minify smallest, and the client ships under
-// a 3 KB budget (scripts/size.mjs).
+// createClient. One closure holds the write-ahead queue, its sender and the session: closures
+// minify smallest, and the client ships under a 3 KB budget (scripts/size.mjs). Implicit
+// signals (abandonment, rephrase) are derived by the collector from the facts sent here.
 import { signal } from '@preact/signals-core'
 import {
   BEACON_BUDGET_BYTES,
@@ -12,14 +12,7 @@ import type { Signal } from '@tightloop/schema/signals'
 import { createEventIds } from './event-id.ts'
 import { parseRetryAfter, retryDelay } from './retry.ts'
 import { idbStorage } from './storage.ts'
-import type {
-  AnswerContext,
-  ClientOptions,
-  ClientStatus,
-  DetectorHooks,
-  DetectorHost,
-  FeedbackClient,
-} from './types.ts'
+import type { AnswerContext, ClientOptions, ClientStatus, FeedbackClient } from './types.ts'
 
 /** Sent as `client.sdk` with every batch. */
 export const SDK = 'tightloop-js/0.1.0'
@@ -122,26 +115,20 @@ export function createClient(options: ClientOptions): FeedbackClient {
   let timer: unknown
   let timerAt = 0
   let running: Promise<void> | undefined
-  // The session and the detectors' hooks.
+
+  // The session outlives reloads and navigation inside the site: the tab's sessionStorage keeps
+  // its id (per origin and tab, gone with the tab). When it ends is the collector's call: an
+  // idle window, set per project, over the facts sent here.
+  const sessionKey = `${name}:s`
   let sessionId = nextId()
+  try {
+    const kept = sessionStorage.getItem(sessionKey)
+    if (kept) sessionId = kept
+    else sessionStorage.setItem(sessionKey, sessionId)
+  } catch {}
+  let lastShown: AnswerContext | undefined
   let pendingPrompt: string | undefined
-  let hooks: DetectorHooks[] = []
   let closed = false
-  // Calls one hook of every detector, in order; resolves when what they return has. A detector
-  // that throws hurts neither the page nor the event being queued.
-  const tell = <K extends keyof DetectorHooks>(
-    hook: K,
-    ...args: Parameters<DetectorHooks[K] & {}>
-  ) =>
-    Promise.all(
-      hooks.map((detector) => {
-        try {
-          return (detector[hook] as (...a: unknown[]) => unknown)?.(...args)
-        } catch {
-          return undefined
-        }
-      }),
-    )
 
   const status = signal({} as ClientStatus)
   const update = (patch?: Partial<ClientStatus>) => {
@@ -423,7 +410,6 @@ export function createClient(options: ClientOptions): FeedbackClient {
       modelVersion: options.modelVersion,
       ...extra,
     }
-    tell('event', event)
     return ready.then(() => {
       const json = JSON.stringify({ ...event, userId })
       const item = { _id: eventId, _json: json, _bytes: sizeOf(json) }
@@ -445,12 +431,11 @@ export function createClient(options: ClientOptions): FeedbackClient {
       for (const item of items.values()) item._busy = false
       flush()
     }
-    tell('hidden', document.hidden)
   })
   on(win, 'pagehide', async () => {
-    tell('pagehide')
-    // What detectors queued (an abandonment) joins the queue a microtask later; microtasks
-    // still run before unload.
+    // A fact, not a verdict: whether the session was abandoned is the collector's to judge.
+    if (lastShown) emit('page_left', lastShown)
+    // The page_left fact joins the queue a microtask later; microtasks still run before unload.
     await done
     leave(true)
   })
@@ -460,22 +445,6 @@ export function createClient(options: ClientOptions): FeedbackClient {
     flush()
   })
   on(win, 'offline', () => update({ online: false }))
-
-  // What a detector gets: the clock and timers, a way to queue, the session (types.ts).
-  const host: DetectorHost = {
-    now,
-    setTimeout: setT,
-    clearTimeout: clearT,
-    emit,
-    get sessionId() {
-      return sessionId
-    },
-    endSession() {
-      pendingPrompt = undefined
-      sessionId = nextId()
-    },
-  }
-  hooks = (options.detectors ?? []).map((detector) => detector(host))
 
   return {
     status,
@@ -496,13 +465,14 @@ export function createClient(options: ClientOptions): FeedbackClient {
     shown: safe((answer) => {
       const shown = { ...answer, prompt: answer.prompt ?? pendingPrompt }
       pendingPrompt = undefined
+      lastShown = { requestId: answer.requestId }
       return emit('response_shown', shown)
     }),
     prompted: safe((text: string, requestId?: string) => {
       pendingPrompt = text
-      return tell('prompted', text, requestId)
+      return emit('prompt_asked', { requestId: requestId ?? nextId(), prompt: text })
     }),
-    resolve: safe((requestId: string) => tell('resolve', requestId)),
+    resolve: safe((requestId: string) => emit('answer_resolved', { requestId })),
     flush: safe(async () => {
       await ready
       await lastWrite
@@ -515,7 +485,6 @@ export function createClient(options: ClientOptions): FeedbackClient {
       stopped = true
       lifetime.abort()
       clearT(timer)
-      tell('close')
       release?.()
       channel?.close()
       channel = undefined

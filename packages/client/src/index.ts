@@ -8,23 +8,12 @@ export {
   RETRY_START_MS,
   SDK,
 } from './client.ts'
-export {
-  type AbandonOptions,
-  abandonDetector,
-  type RephraseOptions,
-  rephraseDetector,
-} from './detectors.ts'
 export { createEventIds } from './event-id.ts'
-export { promptSimilarity, promptTerms, REPHRASE_THRESHOLD } from './rephrase.ts'
 export { parseRetryAfter, retryDelay } from './retry.ts'
 export { idbStorage, memoryStorage, type QueueStorage } from './storage.ts'
 export type {
   AnswerContext,
   ClientOptions,
   ClientStatus,
-  Detector,
-  DetectorEvent,
-  DetectorHooks,
-  DetectorHost,
   FeedbackClient,
 } from './types.ts'

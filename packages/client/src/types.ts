@@ -52,12 +52,6 @@ export interface ClientOptions {
   /** Queue bounds, default 1,000 events and 5 MB: past either the oldest go, counted. */
   maxQueueEvents?: number
   maxQueueBytes?: number
-  /**
-   * Implicit-signal detectors, none by default: `rephraseDetector()` and `abandonDetector()`
-   * from `@tightloop/client/detectors`. Without `abandonDetector` a session lasts as long as
-   * the client.
-   */
-  detectors?: Detector[]
   /** Network; called as a plain function, so a bound or wrapped `fetch` works. */
   fetch?: (url: string, init: RequestInit) => Promise<Response>
   /** Defaults to `navigator.sendBeacon`; `() => false` never uses beacons. */
@@ -82,17 +76,16 @@ export interface FeedbackClient {
   correct(answer: AnswerContext & { correctionText: string }): Promise<void>
   /** Hand-off to a human; `reason` is one of the project's escalation reasons. */
   escalate(answer: AnswerContext & { reason: string }): Promise<void>
-  /** The answer was shown (`response_shown`); it feeds the detectors. */
+  /** The answer was shown (`response_shown`, with the prompt it answers). */
   shown(answer: AnswerContext): Promise<void>
   /**
-   * The user sent a new prompt. The next `shown()` without a prompt takes this one. With
-   * `rephraseDetector`, when it asks again, in other words, for an answer shown in this
-   * session, a `rephrase` event about that answer is queued (its `requestId` is `requestId`
-   * when given, else the earlier answer's).
+   * The user sent a new prompt: queues a `prompt_asked` fact (`requestId` the answer's id when
+   * known, else one made here); the next `shown()` without a prompt takes this one. The
+   * collector judges from these whether it asked an earlier question again (rephrase).
    */
   prompted(text: string, requestId?: string): Promise<void>
-  /** The answer solved the user's problem: `abandonDetector` will not report it. */
-  resolve(requestId: string): void
+  /** The answer solved the user's problem: queues `answer_resolved` (never abandoned). */
+  resolve(requestId: string): Promise<void>
   /** Sends what is queued now (unless backing off); resolves when that attempt ends. */
   flush(): Promise<void>
   /** Stops timers, listeners and the tab election; resolves once queued writes are stored. */
@@ -100,51 +93,3 @@ export interface FeedbackClient {
   readonly status: ReadonlySignal<ClientStatus>
   readonly sessionId: string
 }
-
-/** An event as the client queues it, as detectors see it (before `userId` is added). */
-export interface DetectorEvent extends AnswerContext {
-  eventId: string
-  signal: Signal
-  sessionId: string
-  occurredAt: string
-  comment?: string
-  csat?: number
-}
-
-/** What the client gives a detector: its clock and timers, a way to queue, its session. */
-export interface DetectorHost {
-  /** The current session id. */
-  readonly sessionId: string
-  now(): number
-  setTimeout(callback: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-  /**
-   * Queues an event about `answer` as the client's own methods do (`extra` holds the signal's
-   * fields); resolves once stored; undefined once the client is closed.
-   */
-  emit(signal: Signal, answer: AnswerContext, extra?: object): Promise<void> | undefined
-  /** Ends the session: the events that follow carry a new `sessionId`. */
-  endSession(): void
-}
-
-/**
- * The hooks the client calls, each optional; errors stay inside (the page never sees them).
- * Calls run in order of `detectors`.
- */
-export interface DetectorHooks {
-  /** Every event the client queues, its own and detectors' (a `response_shown` has its prompt). */
-  event?(event: DetectorEvent): void
-  /** `prompted(text, requestId?)`; what it returns is awaited by `prompted`'s promise. */
-  prompted?(text: string, requestId: string | undefined): unknown
-  /** `resolve(requestId)`: the answer solved the user's problem. */
-  resolve?(requestId: string): void
-  /** `visibilitychange`: the page was hidden (true) or shown again (false). */
-  hidden?(hidden: boolean): void
-  /** `pagehide`: what is queued now leaves in the page's last beacons. */
-  pagehide?(): void
-  /** `close()`: clear timers. */
-  close?(): void
-}
-
-/** An opt-in implicit-signal detector: `createClient({ detectors: [detector] })`. */
-export type Detector = (host: DetectorHost) => DetectorHooks

@@ -1,11 +1,7 @@
 // @vitest-environment happy-dom
 
-import { abandonDetector, rephraseDetector } from '@tightloop/client/detectors'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { install, type TightloopApi } from './install.ts'
-
-// The detectors as they are, watched: the script tag must turn both on.
-vi.mock('@tightloop/client/detectors', { spy: true })
 
 /** A fake collector: answers config, language packs and ingest; records every request. */
 function fakeCollector(options: { reasons?: string[]; packs?: boolean } = {}) {
@@ -126,16 +122,15 @@ describe('install (the script tag)', () => {
       expect(bar.getAttribute('theme')).toBe('light')
   })
 
-  it('turns both opt-in detectors on: a rephrase is reported', async () => {
+  it('sends facts, not verdicts: a prompt asked again is a prompt_asked, never a rephrase', async () => {
     const bySignal = (s: string) => collector.events.filter((e) => e.signal === s)
     await api.shown({ requestId: 'pin_1', prompt: 'How do I reset my PIN?', response: 'Settings.' })
     await api.prompted('how can I reset my pin', 'pin_2')
     await api.flush()
-    expect(bySignal('rephrase')).toMatchObject([{ requestId: 'pin_2', rephraseOf: 'pin_1' }])
-    // Abandonment needs a closed page or 10 hidden minutes (the client's tests cover it): here,
-    // that the tag turned it on.
-    expect(abandonDetector).toHaveBeenCalledTimes(1)
-    expect(rephraseDetector).toHaveBeenCalledTimes(1)
+    expect(bySignal('prompt_asked')).toMatchObject([
+      { requestId: 'pin_2', prompt: 'how can I reset my pin' },
+    ])
+    expect(bySignal('rephrase')).toEqual([])
   })
 })
 

@@ -1,7 +1,6 @@
 // The script tag's start-up: read the tag, create the client and widget, drain the queue of
 // calls made before it loaded, define the elements and put a bar on every marked answer.
 import { createClient, type FeedbackClient } from '@tightloop/client'
-import { abandonDetector, rephraseDetector } from '@tightloop/client/detectors'
 import {
   createWidget,
   defineElements,
@@ -90,7 +89,8 @@ export function install(
     productVersion: data.productVersion,
     modelVersion: data.modelVersion,
     userId: data.userId,
-    detectors: [rephraseDetector(), abandonDetector()], // the script tag keeps both on
+    // No detectors: the page sends facts (answers shown, prompts, page left) and the collector
+    // derives abandonment and rephrase from them under the project's settings.
   })
   const widget = createWidget({ client, endpoint, key, fetch: fetcher })
   // Sending stopped for good (a refused origin, a wrong key): say so once, in the collector's

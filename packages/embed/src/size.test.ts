@@ -13,7 +13,8 @@ describe('dist/tightloop.js', async () => {
   it('holds the client, the widget and preact, and no zod or server code', () => {
     const has = (part: string) => size.sources.some((s) => s.includes(part))
     expect(has('packages/client/src/client.ts')).toBe(true)
-    expect(has('packages/client/src/detectors.ts')).toBe(true) // rephrase and abandonment on
+    // Abandonment and rephrase are the collector's to derive: no detector ships.
+    expect(has('packages/client/src/detectors.ts')).toBe(false)
     expect(has('packages/widget/src/feedback.tsx')).toBe(true)
     expect(has('preact')).toBe(true)
     expect(size.forbidden).toEqual([])

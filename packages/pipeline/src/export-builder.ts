@@ -9,6 +9,7 @@ import {
 } from './candidacy.ts'
 import { PipelineInputError } from './errors.ts'
 import { createHashWindow } from './hash-window.ts'
+import { isDerivedEvent } from './implicit-signals.ts'
 import { type AnswerTexts, type TrainingRow, toTrainingRow } from './training-row.ts'
 
 /**
@@ -20,20 +21,33 @@ import { type AnswerTexts, type TrainingRow, toTrainingRow } from './training-ro
  */
 export const DEFAULT_DEDUP_WINDOW = 1_000_000
 
-/** Why an event gave no row: a candidacy rule, or a duplicate of a row already exported. */
-export type ExportDropReason = DropReason | 'duplicate'
+/**
+ * Why an event gave no row: a candidacy rule, a duplicate of a row already exported, or
+ * (`client_implicit`) an abandonment or rephrase an older browser decided itself, ignored
+ * when the collector derives them from the session timeline.
+ */
+export type ExportDropReason = DropReason | 'duplicate' | 'client_implicit'
 
 /**
  * Every {@link ExportDropReason}, in report order.
  *
  * @example for (const reason of EXPORT_DROP_REASONS) console.log(reason, stats.dropped[reason])
  */
-export const EXPORT_DROP_REASONS: readonly ExportDropReason[] = [...DROP_REASONS, 'duplicate']
+export const EXPORT_DROP_REASONS: readonly ExportDropReason[] = [
+  ...DROP_REASONS,
+  'duplicate',
+  'client_implicit',
+]
 
 /** Options of an export: the candidacy rules plus the dedup window. */
 export interface ExportBuilderOptions extends CandidacyOptions {
   /** Most row hashes remembered; default {@link DEFAULT_DEDUP_WINDOW}. */
   dedupWindow?: number
+  /**
+   * The collector derives abandonment and rephrase (implicit-signals.ts): the ones browsers
+   * sent are dropped as `client_implicit`, so one session never trains twice for one reason.
+   */
+  derivedImplicit?: boolean
 }
 
 /** Counts for one signal. */
@@ -91,6 +105,7 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
   const reasonIndex = new Map(EXPORT_DROP_REASONS.map((reason, i) => [reason, i]))
   const signalIndex = new Map<string, number>(SIGNALS.map((signal, i) => [signal, i]))
   const duplicateIndex = reasonIndex.get('duplicate')!
+  const clientImplicitIndex = reasonIndex.get('client_implicit')!
   // Flat counters: [signal][reason] drops, [signal] events and rows.
   const drops = new Float64Array(SIGNALS.length * reasonCount)
   const events = new Float64Array(SIGNALS.length)
@@ -101,6 +116,14 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
       const s = signalIndex.get(event.signal)
       if (s === undefined) throw new TypeError(`unknown signal ${String(event.signal)}`)
       events[s]! += 1
+      if (
+        options.derivedImplicit &&
+        (event.signal === 'session_abandon' || event.signal === 'rephrase') &&
+        !isDerivedEvent(event)
+      ) {
+        drops[s * reasonCount + clientImplicitIndex]! += 1
+        return NO_ROWS
+      }
       const verdict = check(event, answer)
       if (!verdict.candidate) {
         drops[s * reasonCount + reasonIndex.get(verdict.reason)!]! += 1

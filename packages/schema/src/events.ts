@@ -87,6 +87,12 @@ export const rephraseSchema = z.object({
   similarity: z.number().min(0).max(1).optional(),
 })
 export const responseShownSchema = z.object({ ...common, signal: z.literal('response_shown') })
+/** The user sent `prompt`; `requestId` is the answer it asks for (or an id the client made). */
+export const promptAskedSchema = z.object({ ...common, signal: z.literal('prompt_asked') })
+/** The page was left or hidden for good (`pagehide`); `requestId` is the last answer shown. */
+export const pageLeftSchema = z.object({ ...common, signal: z.literal('page_left') })
+/** The host said the answer `requestId` solved the user's problem (`client.resolve`). */
+export const answerResolvedSchema = z.object({ ...common, signal: z.literal('answer_resolved') })
 
 /**
  * One feedback event, discriminated on `signal`. Unknown fields are dropped, never stored.
@@ -102,6 +108,9 @@ export const feedbackEventSchema = z.discriminatedUnion('signal', [
   rephraseSchema,
   thumbsUpSchema,
   responseShownSchema,
+  promptAskedSchema,
+  pageLeftSchema,
+  answerResolvedSchema,
 ])
 
 /** A validated feedback event as the browser sends it. */

@@ -10,13 +10,26 @@ export const SIGNALS = [
   'rephrase',
   'thumbs_up',
   'response_shown',
+  'prompt_asked',
+  'page_left',
+  'answer_resolved',
 ] as const
 
 /** A feedback signal name. */
 export type Signal = (typeof SIGNALS)[number]
 
-/** Signals that may become training data; `thumbs_up` and `response_shown` never do. */
-export type TrainingSignal = Exclude<Signal, 'thumbs_up' | 'response_shown'>
+/**
+ * Facts the browser reports for the collector to derive implicit signals from (abandonment,
+ * rephrase): a prompt asked, the page left, an answer the host marked as solving the problem.
+ * Like `response_shown` they never train by themselves.
+ */
+export const FACT_SIGNALS = ['prompt_asked', 'page_left', 'answer_resolved'] as const
+
+/** Signals that may become training data; `thumbs_up`, `response_shown` and facts never do. */
+export type TrainingSignal = Exclude<
+  Signal,
+  'thumbs_up' | 'response_shown' | (typeof FACT_SIGNALS)[number]
+>
 
 /**
  * Weight of each training signal: how far a training row built from it is trusted.

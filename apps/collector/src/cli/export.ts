@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path'
 import {
   createAdversaryScanner,
   type ExportReport,
+  type ExportRules,
   exportEvents,
   loadExportRules,
   recordExportRun,
@@ -98,7 +99,7 @@ export const exportCommand: Command = {
       // The whole project's count: the bar is exact without a range, an upper bound with one.
       const total = await store.countEvents(project.id)
       const progress = createProgress(io.stderr, { total, enabled: showProgress })
-      const run = runExport(counted(store, project.id, range, progress.tick), rules, {
+      const run = runExport(counted(store, project.id, range, progress.tick, rules), rules, {
         format: format as ExportFormat,
         range,
       })
@@ -128,8 +129,9 @@ async function* counted(
   projectId: string,
   range: { since?: number; until?: number },
   tick: () => void,
+  rules: ExportRules,
 ): AsyncGenerator<StoredEvent | SkippedEvent> {
-  for await (const event of exportEvents(store, projectId, range)) {
+  for await (const event of exportEvents(store, projectId, range, rules)) {
     tick()
     yield event
   }

@@ -43,6 +43,10 @@ Settings:
   --retention-days <n|off>       delete raw events older than n days, hourly while the
                                  collector runs (default off: kept until erased)
   --require-answer-log <on|off>  only feedback about answers the backend logged trains
+  --session-idle-minutes <n>     inactivity that ends a session: abandonment, rephrase window
+                                 (default 30)
+  --rephrase-threshold <x>       prompt similarity that counts as a rephrase (default 0.353)
+  --derive-implicit <true|false> derive abandonment and rephrase from sessions (default true)
 
 Rotation:
   --kind <public|secret>         which key to replace
@@ -72,6 +76,9 @@ const OPTIONS = {
   'scrub-pii': { type: 'string' },
   'retention-days': { type: 'string' },
   'require-answer-log': { type: 'string' },
+  'session-idle-minutes': { type: 'string' },
+  'rephrase-threshold': { type: 'string' },
+  'derive-implicit': { type: 'string' },
   kind: { type: 'string' },
   grace: { type: 'string' },
   json: { type: 'boolean' },
@@ -225,6 +232,7 @@ function readSettings(values: Values): Partial<ProjectInput> {
     }
     settings.adversaryPolicy = policy
   }
+  Object.assign(settings, implicitSettings(values))
   return settings
 }
 
@@ -265,6 +273,32 @@ function describe(p: ProjectRecord): string {
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
   retention:          ${p.retentionDays === null ? 'off (raw events kept until erased)' : `${p.retentionDays} days`}
   answer log:         ${p.requireAnswerLog ? 'required' : 'used when present'}
+  implicit signals:   ${p.deriveImplicitSignals ? `derived; session ends after ${p.sessionIdleMinutes} min idle, rephrase at ${p.rephraseThreshold}` : 'as browsers send them'}
   created:            ${p.createdAt}
 `
+}
+
+/** The implicit-signal settings of `project set`. */
+function implicitSettings(values: Values): Partial<ProjectRecord> {
+  const out: Partial<ProjectRecord> = {}
+  const minutes = values['session-idle-minutes']
+  if (minutes !== undefined) {
+    if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 1440) {
+      throw new CliError(
+        `--session-idle-minutes must be a whole number from 1 to 1440, not "${minutes}"`,
+      )
+    }
+    out.sessionIdleMinutes = Number(minutes)
+  }
+  const threshold = values['rephrase-threshold']
+  if (threshold !== undefined) {
+    const x = Number(threshold)
+    if (!/^\d+(\.\d+)?$/.test(threshold) || x > 2) {
+      throw new CliError(`--rephrase-threshold must be a number from 0 to 2, not "${threshold}"`)
+    }
+    out.rephraseThreshold = x
+  }
+  if (values['derive-implicit'] !== undefined)
+    out.deriveImplicitSignals = bool('--derive-implicit', values['derive-implicit'])
+  return out
 }

@@ -114,6 +114,9 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
   beforeAll(async () => {
     collector = await startTestCollector({
       now: () => clock,
+      // This scenario judges the browsers' own session_abandon and rephrase events; derived
+      // ones are covered by export-implicit.test.ts.
+      project: { name: 'test', allowedOrigins: ['*'], deriveImplicitSignals: false },
       ...(store && { store: await store() }),
     })
     // The eval holdout has its own scenario (eval-holdout.scenario.test.ts); here it would

@@ -12,6 +12,7 @@ import {
   type ExportFormat,
   type ExportStats,
   formatRow,
+  type ImplicitStats,
   judgedRequestId,
   toNdjsonLine,
   type VersionChange,
@@ -30,6 +31,12 @@ import type {
 } from '../store/types.ts'
 import { readTimeRange } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
+import {
+  createImplicitDeriver,
+  type ImplicitRules,
+  loadImplicitRules,
+  withDerived,
+} from './export-implicit.ts'
 import { recordExportRun } from './export-lineage.ts'
 
 /** Text gathered before a chunk is handed to the response: big enough that writes are cheap. */
@@ -68,6 +75,8 @@ export interface ExportRules {
   evalHoldout: boolean
   /** What a flag does before a person decides (see {@link excludedUsers}). */
   adversaryPolicy: AdversaryPolicyName
+  /** Derive abandonment and rephrase from session timelines (export-implicit.ts). */
+  implicit?: ImplicitRules
 }
 
 /** The project's adversary policy as the export applies it (auto-ban counts as quarantine). */
@@ -91,6 +100,8 @@ export interface ExportReport extends ExportStats {
     evalHoldout: boolean
     adversaryPolicy: AdversaryPolicyName
   }
+  /** Sessions judged and implicit signals derived; absent when the project does not derive. */
+  implicit?: ImplicitStats & { sessionIdleMinutes: number; rephraseThreshold: number }
 }
 
 /** A running export: text chunks to write, and the counts so far. */
@@ -142,13 +153,15 @@ export async function loadExportRules(
   project: ProjectRecord,
   now: number,
 ): Promise<ExportRules> {
-  const [adversaries, versions, answersLogged] = await Promise.all([
+  const [adversaries, versions, answersLogged, implicit] = await Promise.all([
     store.listAdversaries(project.id),
     store.listVersionChanges(project.id),
     store.countAnswers(project.id),
+    loadImplicitRules(store, project, now),
   ])
   const adversaryPolicy = effectivePolicy(project)
   return {
+    implicit,
     now,
     ttlDays: project.ttlDays,
     adversaries: excludedUsers(adversaries, adversaryPolicy),
@@ -177,8 +190,12 @@ export function exportEvents(
   store: Store,
   projectId: string,
   range: TimeRange = {},
+  rules?: Pick<ExportRules, 'implicit'>,
 ): AsyncIterable<StoredEvent | SkippedEvent> {
-  return store.streamEventsSkipping(projectId, NEVER_TRAINING, range)
+  // Deriving implicit signals needs the session timeline whole: answers with their texts,
+  // votes, prompts. Only what carries none of it is skipped then.
+  const skip = rules?.implicit ? (['page_left'] as Signal[]) : NEVER_TRAINING
+  return store.streamEventsSkipping(projectId, skip, range)
 }
 
 /**
@@ -205,7 +222,17 @@ export function runExport(
     requireAnswerLog: rules.requireAnswerLog === true,
     // The same salt-less hash as GET /v1/eval-slice, so the held-out rows are that slice's.
     holdOutEvalSlice: rules.evalHoldout,
+    derivedImplicit: !!rules.implicit,
   })
+  const deriver =
+    rules.implicit &&
+    createImplicitDeriver({
+      now: rules.now,
+      idf: rules.implicit.idf,
+      sessionIdleMs: rules.implicit.sessionIdleMs,
+      rephraseThreshold: rules.implicit.rephraseThreshold,
+    })
+  const source = deriver ? withDerived(events, deriver) : events
   let records = 0
   let rowsNotInFormat = 0
   const users = new Set<string>()
@@ -236,7 +263,7 @@ export function runExport(
         }
       }
     }
-    for await (const event of events) {
+    for await (const event of source) {
       if (++sinceTurn === EVENTS_PER_TURN) {
         sinceTurn = 0
         await nextTurn()
@@ -278,6 +305,14 @@ export function runExport(
         evalHoldout: rules.evalHoldout,
         adversaryPolicy: rules.adversaryPolicy,
       },
+      ...(deriver &&
+        rules.implicit && {
+          implicit: {
+            ...deriver.stats(),
+            sessionIdleMinutes: rules.implicit.sessionIdleMs / 60_000,
+            rephraseThreshold: rules.implicit.rephraseThreshold,
+          },
+        }),
     }),
   }
 }
@@ -345,7 +380,10 @@ export function exportRoutes(
     const { project } = c.get('caller')
     await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())
-    const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
+    const run = runExport(exportEvents(ctx.store, project.id, range, rules), rules, {
+      format,
+      range,
+    })
     const iterator = run.chunks[Symbol.asyncIterator]()
     let done = false
     const body = new ReadableStream<Uint8Array>(
@@ -388,7 +426,10 @@ export function exportRoutes(
     const { project } = c.get('caller')
     await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())
-    const run = runExport(exportEvents(ctx.store, project.id, range), rules, { format, range })
+    const run = runExport(exportEvents(ctx.store, project.id, range, rules), rules, {
+      format,
+      range,
+    })
     for await (const _ of run.chunks) {
       // Only the counts are wanted; the text is dropped as it is made.
     }

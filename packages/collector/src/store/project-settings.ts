@@ -1,5 +1,6 @@
 // Project settings added after the first schema: kept as one JSON object per project, so a new
 // setting needs no migration. Defaults apply to every key a stored object lacks.
+import { DEFAULT_REPHRASE_THRESHOLD } from '@tightloop/pipeline'
 
 /** Settings stored in the project's `settings` JSON; every one has a default. */
 export interface ProjectSettings {
@@ -17,6 +18,18 @@ export interface ProjectSettings {
   eventWindowDays: number
   /** Raw events older than this many days are deleted; null keeps them forever (default). */
   retentionDays: number | null
+  /**
+   * Minutes of inactivity that end a session: its last answer with no explicit signal is then
+   * abandoned, and a prompt rephrases only earlier ones within this long (default 30).
+   */
+  sessionIdleMinutes: number
+  /** Similarity at or above which a prompt rephrases an earlier one (default 0.353; > 1: off). */
+  rephraseThreshold: number
+  /**
+   * The collector derives abandonment and rephrase from session timelines (default on); the
+   * `session_abandon` and `rephrase` events older browsers send are then stored, not trained on.
+   */
+  deriveImplicitSignals: boolean
 }
 
 /** Keys of {@link ProjectSettings}, in display order. */
@@ -26,10 +39,16 @@ export const PROJECT_SETTING_KEYS = [
   'requireAnswerLog',
   'eventWindowDays',
   'retentionDays',
+  'sessionIdleMinutes',
+  'rephraseThreshold',
+  'deriveImplicitSignals',
 ] as const satisfies readonly (keyof ProjectSettings)[]
 
 /** Days an event may lie before its receipt unless the project says otherwise. */
 export const DEFAULT_EVENT_WINDOW_DAYS = 90
+
+/** A session ends after 30 minutes without activity (the issue's rule, and GA's default). */
+export const DEFAULT_SESSION_IDLE_MINUTES = 30
 
 /** Settings of a project that never set any. */
 export function settingsDefaults(): ProjectSettings {
@@ -39,6 +58,9 @@ export function settingsDefaults(): ProjectSettings {
     requireAnswerLog: false,
     eventWindowDays: DEFAULT_EVENT_WINDOW_DAYS,
     retentionDays: null,
+    sessionIdleMinutes: DEFAULT_SESSION_IDLE_MINUTES,
+    rephraseThreshold: DEFAULT_REPHRASE_THRESHOLD,
+    deriveImplicitSignals: true,
   }
 }
 
