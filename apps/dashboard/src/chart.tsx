@@ -2,15 +2,38 @@
 // change redraws it with the other palette.
 import { useEffect, useRef } from 'preact/hooks'
 import uPlot from 'uplot'
+import {
+  COUNT_INCRS,
+  countRange,
+  dayLabels,
+  dayRange,
+  daySplits,
+  rateRange,
+  tickLabels,
+} from './axes.ts'
 import { type ChartSpec, formatValue } from './charts.ts'
 
 const HEIGHT = 220
+const PX_PER_DAY_TICK = 90 // room for "Nov 26, 2026" with a gap
+
+/** The tick labels uPlot drew last, per axis: the page records them for tests and readers. */
+export type TickListener = (axis: 'x' | 'y', labels: string[]) => void
+
+/** Indices of values with no value either side: a line cannot show them, a point does. */
+export function isolatedPoints(values: readonly (number | null)[]): number[] {
+  const out: number[] = []
+  values.forEach((v, i) => {
+    if (v != null && values[i - 1] == null && values[i + 1] == null) out.push(i)
+  })
+  return out
+}
 
 /** Builds the uPlot options of a spec; `color` resolves a CSS custom property. */
 export function chartOptions(
   spec: ChartSpec,
   width: number,
   color: (name: string) => string,
+  onTicks: TickListener = () => {},
 ): uPlot.Options {
   const axis: uPlot.Axis = {
     stroke: color('--fg-muted'),
@@ -19,15 +42,21 @@ export function chartOptions(
   }
   const series: uPlot.Series[] = [
     {},
-    ...spec.lines.map((line) => ({
-      label: line.label,
-      stroke: color(line.color),
-      width: line.width ?? 1.5,
-      ...(line.dash && { dash: line.dash }),
-      value: (_u: uPlot, v: number | null) => formatValue(v, spec.format),
-      points: { show: false },
-    })),
+    ...spec.lines.map((line) => {
+      const isolated = isolatedPoints(line.values)
+      return {
+        label: line.label,
+        stroke: color(line.color),
+        width: line.width ?? 1.5,
+        ...(line.dash && { dash: line.dash }),
+        value: (_u: uPlot, v: number | null) => formatValue(v, spec.format),
+        points: isolated.length
+          ? { show: true, size: 7, fill: color(line.color), filter: () => isolated }
+          : { show: false },
+      }
+    }),
   ]
+  series[0] = { value: (_u, v) => (v == null ? '–' : dayLabels([v])[0]!) }
   const bands: uPlot.Band[] = []
   if (spec.band) {
     const upper = series.length
@@ -58,13 +87,35 @@ export function chartOptions(
     bands,
     legend: { show: true, live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true } },
+    scales: {
+      x: { time: true, range: () => dayRange(spec.x) },
+      ...(spec.format === 'count' && {
+        y: { range: (_u: uPlot, _min: number, max: number) => countRange(max) },
+      }),
+      ...(spec.format === 'percent' && {
+        y: { range: (_u: uPlot, _min: number, max: number) => rateRange(max) },
+      }),
+      ...(spec.id === 'csat' && { y: { range: [1, 5] as uPlot.Range.MinMax } }),
+    },
     axes: [
-      { ...axis },
+      {
+        ...axis,
+        splits: (u, _i, min, max) => daySplits(min, max, Math.floor(u.width / PX_PER_DAY_TICK)),
+        values: (_u, splits) => {
+          const labels = dayLabels(splits)
+          onTicks('x', labels)
+          return labels
+        },
+      },
       {
         ...axis,
         size: 64,
-        values: (_u, splits) => splits.map((v) => formatValue(v, spec.format)),
+        ...(spec.format === 'count' && { incrs: COUNT_INCRS }),
+        values: (_u, splits, _axis, _space, step) => {
+          const labels = tickLabels(splits, step, spec.format)
+          onTicks('y', labels)
+          return labels
+        },
       },
     ],
   }
@@ -95,8 +146,12 @@ export function Chart({ spec, scheme }: { spec: ChartSpec; scheme: string }) {
     if (!el || !drawable) return
     const style = getComputedStyle(el)
     const color = (name: string) => style.getPropertyValue(name).trim() || 'gray'
+    const figure = el.closest('figure')
+    const record: TickListener = (axis, labels) => {
+      figure?.setAttribute(`data-${axis}-ticks`, labels.join('|'))
+    }
     const plot = new uPlot(
-      chartOptions(spec, Math.max(280, el.clientWidth), color),
+      chartOptions(spec, Math.max(280, el.clientWidth), color, record),
       chartData(spec),
       el,
     )
@@ -114,13 +169,18 @@ export function Chart({ spec, scheme }: { spec: ChartSpec; scheme: string }) {
       <figcaption>
         <strong>{spec.title}</strong> <span class="muted">{spec.note}</span>
       </figcaption>
-      {drawable ? (
-        <div class="plot" ref={target} />
-      ) : (
+      {spec.shortage && (
+        <p class="muted shortage" data-shortage>
+          {spec.shortage}
+        </p>
+      )}
+      {!drawable ? (
         <p class="muted" data-no-canvas>
           This browser cannot draw on a canvas, so the chart is not shown; the numbers are in GET
           /v1/stats.
         </p>
+      ) : spec.blank ? null : (
+        <div class="plot" ref={target} />
       )}
     </figure>
   )

@@ -21,6 +21,10 @@ export interface ChartSpec {
   x: number[]
   lines: ChartLine[]
   band?: { label: string; upper: (number | null)[]; lower: (number | null)[] }
+  /** Set when the data is too thin for this chart: says what is missing, in words. */
+  shortage?: string
+  /** True when no line has a single value: the shortage sentence stands in for the plot. */
+  blank?: boolean
 }
 
 type Metric = keyof StatsReport['bands']
@@ -41,6 +45,53 @@ const FEEDBACK_SIGNALS = [
  * @example chartSpecs(report).map((spec) => spec.title)
  */
 export function chartSpecs(report: StatsReport): ChartSpec[] {
+  return chartSpecsOf(report).map((spec) => withShortage(spec, report))
+}
+
+/** Days of series before a banded metric has its band: the baseline, then the current window. */
+export function bandDays(report: StatsReport): number {
+  return report.alertOptions.baselineDays + report.alertOptions.currentDays
+}
+
+/** What a chart with too little data says instead of (or under) its plot. */
+function withShortage(spec: ChartSpec, report: StatsReport): ChartSpec {
+  const daysWith = spec.x.filter((_, i) => spec.lines.some((l) => l.values[i] != null)).length
+  if (daysWith === 0) {
+    return {
+      ...spec,
+      blank: true,
+      shortage: `Too little data to draw: ${EMPTY[spec.id] ?? 'no values'} yet.`,
+    }
+  }
+  const needs = bandDays(report)
+  if (spec.band && spec.id !== 'rates' && spec.band.upper.every((v) => v === null)) {
+    const days = report.days.length
+    return {
+      ...spec,
+      shortage: `Too little data for the baseline band and the ${report.alertOptions.currentDays}-day mean: they need ${needs} days of history (${report.alertOptions.baselineDays}-day baseline, then ${report.alertOptions.currentDays} days), and there ${days === 1 ? 'is 1 day' : `are ${days} days`}.`,
+    }
+  }
+  if (daysWith === 1) {
+    return { ...spec, shortage: 'One day of data: each value is a point; lines need two days.' }
+  }
+  return spec
+}
+
+/** What a chart lacks when it has no value at all, by chart id. */
+const EMPTY: Record<string, string> = {
+  shown: 'no answer shown in these days',
+  volume: 'no feedback in these days',
+  rates: 'no answer shown, so no rate',
+  versions: 'no answer shown, so no rate per product version',
+  thumbsUpRate: 'no answer shown, so no rate',
+  csat: 'no CSAT rating in these days',
+  taskCompletion: 'no answer shown, so no rate',
+  meanLength: 'no answer text measured',
+  meanTypeTokenRatio: 'no answer text measured',
+  meanSpecificity: 'no answer text measured',
+}
+
+function chartSpecsOf(report: StatsReport): ChartSpec[] {
   const days = report.days
   const x = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000)
   const sigmas = report.alertOptions.sigmas

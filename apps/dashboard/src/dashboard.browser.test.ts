@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createSqliteStore, provisionProject, startServer as startHttp } from '@tightloop/collector'
 import type { Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { build } from 'vite'
@@ -14,6 +15,7 @@ import { launchBrowser, skipBrowser, type TestBrowser } from '../../../test/supp
 import { readConfig } from '../../collector/src/config.ts'
 import { demoKeysPath, ensureDemoProject } from '../../collector/src/demo-project.ts'
 import { seedProject } from '../../collector/src/seed.ts'
+import { createServerApp } from '../../collector/src/server-app.ts'
 import { openStore } from '../../collector/src/store.ts'
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
@@ -308,6 +310,94 @@ describe.skipIf(skipBrowser)('dashboard in Chromium', () => {
       getComputedStyle(f).getPropertyValue('--fg-muted').trim(),
     )
     expect(axisColor).toBe('#9aa4b2')
+    await page.close()
+  })
+})
+
+// The first run: a project with one day of events. The defect: every chart empty (a one-point
+// line draws nothing), the x-axis spanning 2027–2029, count ticks reading "2, 2, 2, 1, 1".
+describe.skipIf(skipBrowser)('dashboard on one day of data, in Chromium', () => {
+  let browser: TestBrowser
+  let oneUrl: string
+  let oneKey: string
+  let close: () => Promise<void>
+
+  beforeAll(async () => {
+    const oneDir = mkdtempSync(join(tmpdir(), 'tightloop-dashboard-one-'))
+    const store = createSqliteStore(join(oneDir, 'one.db'))
+    await store.migrate()
+    oneKey = 'sk_dashboard_one_day_secret'
+    const { project } = await provisionProject(store, {
+      name: 'one day',
+      publicKey: 'pk_dashboard_one_day',
+      secretKey: oneKey,
+    })
+    await seedProject(store, project.id, { days: 1, answersPerDay: 60 })
+    const one = await startHttp({ fetch: createServerApp({ store }).fetch, port: 0 })
+    oneUrl = one.url
+    browser = await launchBrowser({ colorScheme: 'light' })
+    close = async () => {
+      await browser.close()
+      await one.close()
+      await store.close()
+      rmSync(oneDir, { recursive: true, force: true })
+    }
+  }, 120_000)
+  afterAll(() => close?.())
+
+  it('draws real charts on the data’s date, whole distinct count ticks, and says what is thin', async () => {
+    const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.goto(`${oneUrl}/dashboard/`)
+    await signIn(page, oneKey)
+    await page.waitForSelector('figure.chart[data-chart=shown][data-y-ticks]')
+    const today = new Date()
+    const label = `${today.toLocaleString('en', { month: 'short', timeZone: 'UTC' })} ${today.getUTCDate()}, ${today.getUTCFullYear()}`
+    const charts = await page.$$eval('figure.chart', (figures) =>
+      figures.map((figure) => {
+        const canvas = figure.querySelector('canvas')
+        // Pixels of the first series' colour: the data, not the axes or the grid.
+        const probe = document.createElement('span')
+        probe.style.color = getComputedStyle(figure).getPropertyValue('--series-1')
+        document.body.append(probe)
+        const [r, g, b] = getComputedStyle(probe).color.match(/\d+/g)!.map(Number)
+        probe.remove()
+        let ink = 0
+        if (canvas) {
+          const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+          for (let i = 0; i < px.length; i += 4) {
+            const near =
+              Math.abs(px[i]! - r!) < 40 &&
+              Math.abs(px[i + 1]! - g!) < 40 &&
+              Math.abs(px[i + 2]! - b!) < 40
+            if (near && px[i + 3]! > 200) ink += 1
+          }
+        }
+        return {
+          id: figure.getAttribute('data-chart'),
+          ink,
+          x: figure.getAttribute('data-x-ticks'),
+          y: figure.getAttribute('data-y-ticks'),
+          shortage: figure.querySelector('[data-shortage]')?.textContent ?? null,
+        }
+      }),
+    )
+    const shown = charts.find((c) => c.id === 'shown')!
+    expect(shown.ink).toBeGreaterThan(20) // the day's point
+    expect(shown.x).toBe(label)
+    const counts = shown.y!.split('|')
+    expect(counts.every((t) => /^\d[\d,]*$/.test(t))).toBe(true)
+    expect(new Set(counts).size).toBe(counts.length)
+    for (const chart of charts) {
+      if (chart.x) expect(chart.x, chart.id!).toBe(label)
+      if (chart.y) {
+        const ticks = chart.y.split('|')
+        expect(new Set(ticks).size, `${chart.id}: ${chart.y}`).toBe(ticks.length)
+      }
+      expect(chart.shortage, chart.id!).toMatch(/^(One day of data|Too little data)/)
+    }
+    expect(charts.find((c) => c.id === 'csat')!.shortage).toMatch(/need 17 days of history/)
+    writeFileSync(join(SHOTS, 'one-day.png'), await page.screenshot({ fullPage: true }))
     await page.close()
   })
 })

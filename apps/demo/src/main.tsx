@@ -4,6 +4,7 @@
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { answerFor } from './bot.ts'
+import { applyPageText, type PageText, pageText } from './page-text.ts'
 
 interface Message {
   id: string
@@ -20,11 +21,8 @@ const tightloop = (...args: unknown[]) =>
 
 const STORE_KEY = 'tightloop-demo-chat' // the chat survives a reload, like the controls' state
 const BOT_DELAY_MS = 300 // the bot "types" this long
-const GREETING: Message = {
-  id: 'greeting',
-  from: 'system',
-  text: 'Hi! I am the Acme assistant. Ask me about PINs, fees, cards or refunds.',
-}
+// Its text is the page language's greeting, looked up when drawn (see Chat).
+const GREETING: Message = { id: 'greeting', from: 'system', text: '' }
 
 const loadChat = (): Message[] => {
   try {
@@ -35,7 +33,7 @@ const loadChat = (): Message[] => {
 }
 const newId = () => `demo-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
 
-function Chat({ theme }: { theme: string }) {
+function Chat({ theme, text }: { theme: string; text: PageText }) {
   const [messages, setMessages] = useState<Message[]>(loadChat)
   const [draft, setDraft] = useState('')
   const [ended, setEnded] = useState(() => sessionStorage.getItem(`${STORE_KEY}:ended`) === '1')
@@ -53,12 +51,12 @@ function Chat({ theme }: { theme: string }) {
       add({
         id: newId(),
         from: 'system',
-        text: `Connecting you to a person (reason: ${reason.replace(/_/g, ' ')}). An agent will reply here.`,
+        text: text.connecting(reason.replace(/_/g, ' ')),
       })
     }
     document.addEventListener('tightloop-escalate', onEscalate)
     return () => document.removeEventListener('tightloop-escalate', onEscalate)
-  }, [])
+  }, [text])
 
   const send = (e: Event) => {
     e.preventDefault()
@@ -95,7 +93,7 @@ function Chat({ theme }: { theme: string }) {
             </div>
           ) : (
             <p class={`msg ${m.from}`} key={m.id}>
-              {m.text}
+              {m.id === GREETING.id ? text.greeting : m.text}
             </p>
           ),
         )}
@@ -111,20 +109,20 @@ function Chat({ theme }: { theme: string }) {
             />
           )}
           <button type="button" onClick={restart}>
-            New chat
+            {text.newChat}
           </button>
         </div>
       ) : (
         <>
           <form class="composer" onSubmit={send}>
-            <label for="question">Your question</label>
+            <label for="question">{text.question}</label>
             <input
               id="question"
               autocomplete="off"
               value={draft}
               onInput={(e) => setDraft(e.currentTarget.value)}
             />
-            <button type="submit">Send</button>
+            <button type="submit">{text.send}</button>
           </form>
           {lastBot && (
             <div class="actions">
@@ -135,7 +133,7 @@ function Chat({ theme }: { theme: string }) {
                 theme={theme}
               />
               <button type="button" onClick={end}>
-                End chat
+                {text.endChat}
               </button>
             </div>
           )}
@@ -147,6 +145,8 @@ function Chat({ theme }: { theme: string }) {
 
 function App() {
   const [theme, setTheme] = useState(() => localStorage.getItem('tightloop-demo-theme') ?? 'light')
+  const [lang, setLang] = useState(() => localStorage.getItem('tightloop-demo-lang') ?? 'en')
+  const text = pageText(lang)
   useEffect(() => {
     const themeSelect = document.getElementById('theme') as HTMLSelectElement
     const langSelect = document.getElementById('lang') as HTMLSelectElement
@@ -156,6 +156,8 @@ function App() {
       document.documentElement.lang = langSelect.value
       localStorage.setItem('tightloop-demo-lang', langSelect.value)
       tightloop('configure', { lang: langSelect.value })
+      applyPageText(document, langSelect.value)
+      setLang(langSelect.value)
     }
     themeSelect.onchange = () => setTheme(themeSelect.value)
     langSelect.onchange = applyLang
@@ -167,20 +169,29 @@ function App() {
     tightloop('configure', { theme })
   }, [theme])
   useEffect(() => {
+    // The command works against this very collector, whatever host and port served the page.
+    const command = document.getElementById('events-command')
+    if (command) {
+      command.textContent = `curl -H "Authorization: Bearer $SECRET_KEY" ${location.origin}/v1/events`
+    }
+  }, [])
+  useEffect(() => {
     // What the client is doing, so a newcomer sees events leave.
     const status = document.getElementById('status')!
-    const timer = setInterval(() => {
+    const show = () => {
       const s = (window as unknown as { tightloop: Tightloop }).tightloop.status?.value
       if (!s) return
       status.textContent = s.error
-        ? `Sending stopped: ${s.error}`
+        ? text.stopped(s.error)
         : s.queued
-          ? `${s.queued} event(s) waiting to be sent`
-          : 'All feedback delivered to the collector'
-    }, 500)
+          ? text.waiting(s.queued)
+          : text.delivered
+    }
+    show() // at once, so a language switch rewrites it without waiting for the next tick
+    const timer = setInterval(show, 500)
     return () => clearInterval(timer)
-  }, [])
-  return <Chat theme={theme} />
+  }, [text])
+  return <Chat theme={theme} text={text} />
 }
 
 render(<App />, document.getElementById('chat')!)
