@@ -97,15 +97,20 @@ describe('the built server under plain node', () => {
       makeEvent('thumbs_down', { prompt, response, userId: `voter-${i}` }),
     )
     expect(await post(batch)).toMatchObject({ accepted: 60, duplicates: 0 })
-    expect(await post(batch, { sdk: 'test', storage: 'memory', dropped: 3 })).toMatchObject({
+    expect(await post(batch)).toMatchObject({
       accepted: 0,
       duplicates: 60,
+    })
+    // Drops a browser reports count with a batch that stored something new (not with retries).
+    const more = [makeEvent('thumbs_down', { prompt, response, userId: 'voter-60' })]
+    expect(await post(more, { sdk: 'test', storage: 'memory', dropped: 3 })).toMatchObject({
+      accepted: 1,
     })
     const bad = { ...makeEvent('csat'), csat: 9 }
     expect(await post([bad])).toMatchObject({ accepted: 0, rejected: [{ index: 0 }] })
 
     const raw = await (await fetch(`${url}/v1/events`, { headers: secret })).text()
-    expect(raw.trim().split('\n')).toHaveLength(61)
+    expect(raw.trim().split('\n')).toHaveLength(62)
     const exported = await (await fetch(`${url}/v1/export?format=dpo`, { headers: secret })).text()
     const rows = exported
       .trim()
@@ -113,7 +118,7 @@ describe('the built server under plain node', () => {
       .map((line) => JSON.parse(line))
     expect(rows).toContainEqual({ prompt, chosen: correction, rejected: response })
     const stats = await (await fetch(`${url}/v1/stats`, { headers: secret })).json()
-    expect(stats.totals.feedback).toBe(61)
+    expect(stats.totals.feedback).toBe(62)
   })
 
   it('serves the exact counts of that traffic at /metrics, with the metrics token only', async () => {
@@ -132,23 +137,23 @@ describe('the built server under plain node', () => {
       const line = text.split('\n').find((l) => l.startsWith(`${series} `))
       return line === undefined ? undefined : Number(line.slice(series.length + 1))
     }
-    expect(value('tightloop_events_total{outcome="accepted"}')).toBe(61)
+    expect(value('tightloop_events_total{outcome="accepted"}')).toBe(62)
     expect(value('tightloop_events_total{outcome="duplicate"}')).toBe(60)
     expect(value('tightloop_events_total{outcome="rejected"}')).toBe(1)
     expect(value('tightloop_events_rejected_total{reason="csat"}')).toBe(1)
     expect(value('tightloop_client_dropped_events_total')).toBe(3)
     expect(
       value('tightloop_http_requests_total{method="POST",route="/v1/events",status="200"}'),
-    ).toBe(4)
+    ).toBe(5)
     expect(
       value('tightloop_http_request_duration_seconds_count{method="POST",route="/v1/events"}'),
-    ).toBe(4)
+    ).toBe(5)
     expect(
       value('tightloop_http_requests_total{method="GET",route="/v1/export",status="200"}'),
     ).toBe(1)
-    // Two commits stored rows (one event, then 60); the duplicates' commit stored none but ran.
-    expect(value('tightloop_commit_group_rows_sum{engine="sqlite"}')).toBe(121)
-    expect(value('tightloop_commit_group_rows_count{engine="sqlite"}')).toBe(3)
+    // Three commits stored rows (1, 60, 1); the duplicates' commit stored none but ran.
+    expect(value('tightloop_commit_group_rows_sum{engine="sqlite"}')).toBe(122)
+    expect(value('tightloop_commit_group_rows_count{engine="sqlite"}')).toBe(4)
     expect(value('process_cpu_user_seconds_total')).toBeGreaterThan(0)
   })
 
@@ -161,7 +166,7 @@ describe('the built server under plain node', () => {
     const ingest = records.filter(
       (r) => r.msg === 'request' && r.route === '/v1/events' && r.method === 'POST',
     )
-    expect(ingest).toHaveLength(4)
+    expect(ingest).toHaveLength(5)
     for (const r of ingest) {
       expect(r).toMatchObject({
         method: 'POST',

@@ -50,5 +50,12 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return sendAsset(c, ASSET_DIRS.dashboard, file, { maxAgeSeconds: PAGE_MAX_AGE_S })
   })
   app.route('/', createCollector(options))
+  // The mounted collector's own notFound does not apply to the outer app: say it as JSON here.
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'not_found', message: `No route ${c.req.method} ${c.req.path}` } },
+      404,
+    ),
+  )
   return app
 }

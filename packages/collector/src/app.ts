@@ -1,7 +1,13 @@
 // createCollector: the Hono app that ingests feedback and serves a project's data back to it.
 import { type Context, Hono } from 'hono'
 import { type AdversaryScanner, createAdversaryScanner } from './adversary-scan.ts'
-import { authenticate, type Caller, originAllowed, readKey, requireSecret } from './auth.ts'
+import {
+  authenticateRequest,
+  type Caller,
+  originAllowed,
+  refuseSecretKeyInQuery,
+  requireSecret,
+} from './auth.ts'
 import { CollectorError, errorBody, handleError } from './errors.ts'
 import { createLimiter, type LimitOptions } from './limits.ts'
 import { NDJSON_HEADERS, ndjsonStream } from './ndjson.ts'
@@ -9,6 +15,7 @@ import type { Logger } from './observe/log.ts'
 import type { CollectorMetrics } from './observe/metrics.ts'
 import { serveMetrics } from './observe/metrics-route.ts'
 import { observeRequests } from './observe/middleware.ts'
+import { allowQuery } from './query-params.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { logAnswers } from './routes/answers.ts'
 import { publicConfig } from './routes/config.ts'
@@ -90,26 +97,27 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
   if (options.metrics && options.metricsToken !== undefined) {
     app.get('/metrics', serveMetrics(options.metrics, options.metricsToken))
   }
+  app.use('*', refuseSecretKeyInQuery)
 
-  app.get('/healthz', async (c) => {
+  app.get('/healthz', allowQuery(), async (c) => {
     await store.countEvents('__healthz__')
     return c.json({ ok: true, engine: store.engine })
   })
 
-  app.options('/v1/events', async (c) => preflight(c, store, now))
-  app.post('/v1/events', (c) => ingest(c, ctx))
+  app.options('/v1/events', allowQuery('key'), async (c) => preflight(c, ctx))
+  app.post('/v1/events', allowQuery('key'), (c) => ingest(c, ctx))
   // The one public read: the escalation reasons a widget offers (see routes/config.ts).
-  app.get('/v1/config', (c) => publicConfig(c, ctx))
+  app.get('/v1/config', allowQuery('key'), (c) => publicConfig(c, ctx))
 
   /** Routes below need the project secret key; a public key reads nothing. */
   const secret = async (c: Context<CollectorEnv>, next: () => Promise<void>) => {
-    const caller = await authenticate(store, readKey(c, false), now())
+    const caller = await authenticateRequest(c, ctx, now(), false)
     requireSecret(caller)
     c.set('caller', caller)
     await next()
   }
 
-  app.get('/v1/events', secret, (c) => {
+  app.get('/v1/events', secret, allowQuery('since', 'until'), (c) => {
     const range = readTimeRange(c)
     const { project } = c.get('caller')
     return new Response(ndjsonStream(store.streamEvents(project.id, range)), {
@@ -117,13 +125,43 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     })
   })
 
-  app.post('/v1/answers', secret, (c) => logAnswers(c, ctx))
-  app.get('/v1/project', secret, (c) => c.json(publicView(c.get('caller').project)))
-  app.get('/v1/stats', secret, createStatsHandler(ctx, { warm: options.warmStats ?? false }))
+  app.post('/v1/answers', secret, allowQuery(), (c) => logAnswers(c, ctx))
+  app.get('/v1/project', secret, allowQuery(), (c) => c.json(publicView(c.get('caller').project)))
+  app.get(
+    '/v1/stats',
+    secret,
+    allowQuery('since', 'until'),
+    createStatsHandler(ctx, { warm: options.warmStats ?? false }),
+  )
   for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes, userRoutes])
     app.route('/', routes(ctx, secret))
+  // Registered last: any other method or path under /v1/ gets the JSON error, never a text 404.
+  app.all('/v1/*', (c) => unknownRoute(c, app))
 
   return app
+}
+
+/** 405 with `Allow` when the path exists for other methods, else 404; both as JSON. */
+function unknownRoute(c: Context, app: Hono<CollectorEnv>): Response {
+  const methods = new Set(
+    app.routes
+      .filter((r) => r.method !== 'ALL' && routeMatches(r.path, c.req.path))
+      .map((r) => r.method),
+  )
+  if (methods.size === 0) throw new CollectorError(404, 'not_found', `No route ${c.req.path}`)
+  throw new CollectorError(
+    405,
+    'method_not_allowed',
+    `${c.req.method} is not allowed on ${c.req.path}; use ${[...methods].join(', ')}`,
+    { headers: { Allow: [...methods].join(', ') } },
+  )
+}
+
+/** True when a route pattern such as `/v1/versions/:version` matches `path`. */
+function routeMatches(pattern: string, path: string): boolean {
+  const want = pattern.split('/')
+  const have = path.split('/')
+  return want.length === have.length && want.every((p, i) => p.startsWith(':') || p === have[i])
 }
 
 /** The settings of a project that may be shown to anyone holding its keys. */
@@ -152,10 +190,10 @@ function refusedOrigin(origin: string) {
   )
 }
 
-async function preflight(c: Context, store: Store, now: () => number) {
+async function preflight(c: Context, ctx: CollectorContext) {
   const origin = c.req.header('origin')
   if (!origin) return c.body(null, 204)
-  const caller = await authenticate(store, readKey(c, true), now())
+  const caller = await authenticateRequest(c, ctx, ctx.now(), true)
   // A refused origin gets its preflight too: a failed preflight is only a network error to the
   // page, while the request it lets through is refused with a 403 the page can read.
   c.header(

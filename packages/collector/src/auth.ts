@@ -1,7 +1,8 @@
 // Resolves the project behind a request's key, and checks the browser origin against it.
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { CollectorError } from './errors.ts'
 import { hashSecretKey, isKeyOf } from './keys.ts'
+import type { Limiter } from './limits.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 
 /** Who is calling: the project and the kind of key used. */
@@ -51,4 +52,53 @@ export function requireSecret(caller: Caller): void {
 /** True when a browser at `origin` may send events to `project`. */
 export function originAllowed(project: ProjectRecord, origin: string): boolean {
   return project.allowedOrigins.includes('*') || project.allowedOrigins.includes(origin)
+}
+
+/** A query string that may hold a secret key (`sk_`, `_` possibly percent-encoded). */
+const SECRET_IN_URL = /[?&][^#]*sk(?:_|%5f)/i
+
+/**
+ * Middleware that refuses a secret key anywhere in the query string, on every route: URLs are
+ * written to proxy and access logs and browser histories, so a key there must be rotated.
+ * The answer says where the key goes instead.
+ *
+ * @example app.use('*', refuseSecretKeyInQuery)
+ */
+export const refuseSecretKeyInQuery: MiddlewareHandler = async (c, next) => {
+  const url = c.req.url
+  if (SECRET_IN_URL.test(url)) {
+    for (const values of Object.values(c.req.queries())) {
+      if (values.some((v) => /^sk_/i.test(v.trim()))) {
+        throw new CollectorError(
+          400,
+          'invalid_query',
+          'A secret key must never be sent in a URL (URLs end up in logs); send it as "Authorization: Bearer sk_…", and rotate this one',
+        )
+      }
+    }
+  }
+  await next()
+}
+
+/**
+ * `authenticate` for a request, behind the per-address throttle of failed key checks: an
+ * address over it gets 429 with `Retry-After`, whatever key it sends, until the window ends.
+ *
+ * @example const caller = await authenticateRequest(c, ctx, { allowQuery: true })
+ */
+export async function authenticateRequest(
+  c: Context,
+  ctx: { store: Store; limits: Limiter },
+  now: number,
+  allowQuery: boolean,
+): Promise<Caller> {
+  ctx.limits.checkAuthBlocked(c, now)
+  try {
+    return await authenticate(ctx.store, readKey(c, allowQuery), now)
+  } catch (err) {
+    if (err instanceof CollectorError && err.status === 401) {
+      await ctx.limits.recordAuthFailure(c, now)
+    }
+    throw err
+  }
 }

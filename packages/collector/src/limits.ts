@@ -32,6 +32,11 @@ export interface LimitOptions {
   trustProxy?: number
   /** Reads the client address instead; overrides `trustProxy`. */
   clientAddress?: (c: Context) => string | undefined
+  /**
+   * Failed key checks per client address before every request from it gets 429 until the
+   * window ends, so keys cannot be guessed at speed. On by default (20 a minute); `false` off.
+   */
+  authFailures?: RateLimit | false
 }
 
 /** Enforces the limits; one per collector. */
@@ -44,7 +49,15 @@ export interface Limiter {
   check(c: Context, project: ProjectRecord, now: number): Promise<void>
   /** Counts `events` against the project's quota. */
   checkQuota(project: ProjectRecord, events: number, now: number): Promise<void>
+  /** 429 when the address used up its failed key checks; free while no address is blocked. */
+  checkAuthBlocked(c: Context, now: number): void
+  /** Counts a failed key check of the address; throws 429 once it is over the limit. */
+  recordAuthFailure(c: Context, now: number): Promise<void>
 }
+
+/** Failed key checks an address may make per minute by default: a person mistyping a key makes a few. */
+export const DEFAULT_AUTH_FAILURES: RateLimit = { max: 20, windowMs: 60_000 }
+const BLOCKED_SWEEP_SIZE = 10_000 // blocked addresses kept before expired ones are swept
 
 const ADDRESS_HASH_CHARS = 22 // 132 bits of HMAC-SHA-256: no collisions in practice
 
@@ -58,6 +71,14 @@ const throttled = (code: 'rate_limited' | 'quota_exceeded', retryAfterS: number)
     { headers: { 'Retry-After': String(retryAfterS) } },
   )
 
+const authThrottled = (retryAfterS: number) =>
+  new CollectorError(
+    429,
+    'rate_limited',
+    `Too many failed key checks from this address; retry in ${retryAfterS} s`,
+    { headers: { 'Retry-After': String(retryAfterS) } },
+  )
+
 /**
  * Builds the limiter. Counters live in the store, so several collector processes on one
  * PostgreSQL share them.
@@ -66,6 +87,10 @@ const throttled = (code: 'rate_limited' | 'quota_exceeded', retryAfterS: number)
  */
 export function createLimiter(store: Store, options: LimitOptions = {}): Limiter {
   const { perAddress, perKey, eventsPerProject } = options
+  const authFailures =
+    options.authFailures === false ? undefined : (options.authFailures ?? DEFAULT_AUTH_FAILURES)
+  /** Address hash → when its block ends. Each process learns a block from the shared count. */
+  const blocked = new Map<string, number>()
   const secret = options.addressSecret ?? randomBytes(32).toString('hex')
   const trustProxy = options.trustProxy ?? 0
   const readAddress = options.clientAddress ?? ((c: Context) => readClientAddress(c, trustProxy))
@@ -100,6 +125,28 @@ export function createLimiter(store: Store, options: LimitOptions = {}): Limiter
     async check(c, project, now) {
       await limiter.checkAddress(c, now)
       await limiter.checkKey(project, now)
+    },
+    checkAuthBlocked(c, now) {
+      if (blocked.size === 0) return // the common case costs nothing, not even a hash
+      const address = readAddress(c)
+      if (!address) return
+      const until = blocked.get(hashAddress(address))
+      if (until === undefined) return
+      if (until <= now) blocked.delete(hashAddress(address))
+      else throw authThrottled(Math.max(1, Math.ceil((until - now) / 1000)))
+    },
+    async recordAuthFailure(c, now) {
+      if (!authFailures) return
+      const address = readAddress(c)
+      if (!address) return
+      const hash = hashAddress(address)
+      const retryAfter = await hit(`authfail:${hash}`, authFailures, now, 1)
+      if (!retryAfter) return
+      if (blocked.size >= BLOCKED_SWEEP_SIZE) {
+        for (const [h, until] of blocked) if (until <= now) blocked.delete(h)
+      }
+      blocked.set(hash, now + retryAfter * 1000)
+      throw authThrottled(retryAfter)
     },
     async checkQuota(project, events, now) {
       const quota = quotaOf(project)

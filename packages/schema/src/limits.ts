@@ -25,3 +25,8 @@ export const MAX_METADATA_VALUE_LENGTH = 512
 export const MAX_REASON_LENGTH = 64
 /** Pattern every `eventId` matches. */
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+/**
+ * Most drops one batch may report in `client.dropped` (ten times the browser client's default
+ * queue bound of 1,000 events); the collector counts no more than this per batch.
+ */
+export const MAX_REPORTED_DROPS = 10_000

@@ -9,9 +9,13 @@ import type { CollectorMetrics } from './metrics.ts'
 /** A request id the client may choose: short, and nothing a log line could be tricked by. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-/** The route pattern that answered (`/v1/users/:userId`), or `unmatched`. */
+/**
+ * The route pattern of the handler that answered (`/v1/users/:userId`), or `unmatched`. Read
+ * after the handlers ran, so `routeIndex` is the last one that did (a catch-all registered
+ * later may match too without running).
+ */
 function routeOf(c: Context): string {
-  const route = routePath(c, -1)
+  const route = routePath(c)
   return route === '' || route === '*' || route === '/*' ? 'unmatched' : route
 }
 

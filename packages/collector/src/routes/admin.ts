@@ -20,6 +20,7 @@ import { type RecordedFlags, recordFlags } from '../adversary-scan.ts'
 import type { CollectorEnv } from '../app.ts'
 import { readBodyText } from '../body.ts'
 import { CollectorError } from '../errors.ts'
+import { allowQuery } from '../query-params.ts'
 import type {
   AdversaryRecord,
   GateDecisionRecord,
@@ -27,6 +28,7 @@ import type {
   TimeRange,
   VersionChangeRecord,
 } from '../store/types.ts'
+import { MAX_INSTANT_MS, MIN_INSTANT_MS } from '../time-range.ts'
 import type { CollectorContext } from './context.ts'
 
 /** Admin bodies are a few fields; anything bigger is a mistake. */
@@ -75,8 +77,8 @@ function instant(field: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined
   const ms =
     typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
-    throw invalid(`${field} must be an ISO-8601 time or epoch milliseconds`)
+  if (!Number.isFinite(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS) {
+    throw invalid(`${field} must be an ISO-8601 time or epoch milliseconds between 1970 and 9999`)
   }
   return ms
 }
@@ -316,7 +318,7 @@ export function adminRoutes(
   const app = new Hono<CollectorEnv>()
   const projectId = (c: Context<CollectorEnv>) => c.get('caller').project.id
 
-  app.get('/v1/adversaries', secret, async (c) => {
+  app.get('/v1/adversaries', secret, allowQuery('status'), async (c) => {
     const status = c.req.query('status')
     if (status !== undefined && !ADVERSARY_STATUSES.includes(status as 'flagged')) {
       throw new CollectorError(
@@ -328,20 +330,20 @@ export function adminRoutes(
     const all = await store.listAdversaries(projectId(c))
     return c.json({ adversaries: status ? all.filter((a) => a.status === status) : all })
   })
-  app.post('/v1/adversaries', secret, async (c) => {
+  app.post('/v1/adversaries', secret, allowQuery(), async (c) => {
     const adversary = await setAdversary(store, projectId(c), await readJsonBody(c))
     return c.json({ adversary }, 201)
   })
-  app.post('/v1/adversaries/scan', secret, async (c) => {
+  app.post('/v1/adversaries/scan', secret, allowQuery(), async (c) => {
     const options = readScanOptions(await readJsonBody(c))
     return c.json(await scanAdversaries(store, projectId(c), options))
   })
-  app.post('/v1/adversaries/:userId/dismiss', secret, async (c) => {
+  app.post('/v1/adversaries/:userId/dismiss', secret, allowQuery(), async (c) => {
     const userId = c.req.param('userId')
     const adversary = await dismissAdversary(store, projectId(c), userId, await readJsonBody(c))
     return c.json({ adversary })
   })
-  app.delete('/v1/adversaries/:userId', secret, async (c) => {
+  app.delete('/v1/adversaries/:userId', secret, allowQuery(), async (c) => {
     const userId = c.req.param('userId')
     if (!(await store.removeAdversary(projectId(c), userId))) {
       throw new CollectorError(404, 'not_found', `No adversary "${userId}" in this project`)
@@ -349,10 +351,10 @@ export function adminRoutes(
     return c.json({ removed: userId })
   })
 
-  app.get('/v1/versions', secret, async (c) =>
+  app.get('/v1/versions', secret, allowQuery(), async (c) =>
     c.json({ versions: await store.listVersionChanges(projectId(c)) }),
   )
-  app.post('/v1/versions', secret, async (c) => {
+  app.post('/v1/versions', secret, allowQuery(), async (c) => {
     const { change, created } = await addVersion(
       store,
       projectId(c),
@@ -361,7 +363,7 @@ export function adminRoutes(
     )
     return c.json({ version: change, created }, created ? 201 : 200)
   })
-  app.delete('/v1/versions/:version', secret, async (c) => {
+  app.delete('/v1/versions/:version', secret, allowQuery(), async (c) => {
     const version = c.req.param('version')
     if (!(await store.removeVersionChange(projectId(c), version))) {
       throw new CollectorError(404, 'not_found', `No version "${version}" in this project`)
@@ -369,11 +371,11 @@ export function adminRoutes(
     return c.json({ removed: version })
   })
 
-  app.post('/v1/gate', secret, async (c) => {
+  app.post('/v1/gate', secret, allowQuery(), async (c) => {
     const decision = await decideGate(store, projectId(c), await readJsonBody(c), ctx.now())
     return c.json(decision, 201)
   })
-  app.get('/v1/gate', secret, async (c) =>
+  app.get('/v1/gate', secret, allowQuery(), async (c) =>
     c.json({ decisions: await store.listGateDecisions(projectId(c)) }),
   )
 

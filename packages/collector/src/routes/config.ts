@@ -1,6 +1,6 @@
 // GET /v1/config: what a browser widget may know about its project with only the public key.
 import type { Context } from 'hono'
-import { authenticate, readKey } from '../auth.ts'
+import { authenticateRequest } from '../auth.ts'
 import type { CollectorContext } from './context.ts'
 
 const CONFIG_MAX_AGE_S = 300 // a reason list edited in the project reaches widgets within 5 minutes
@@ -20,7 +20,7 @@ export interface PublicConfig {
 export async function publicConfig(c: Context, ctx: CollectorContext) {
   const at = ctx.now()
   await ctx.limits.checkAddress(c, at)
-  const { project } = await authenticate(ctx.store, readKey(c, true), at)
+  const { project } = await authenticateRequest(c, ctx, at, true)
   ctx.checkOrigin(c, project)
   c.header('Cache-Control', `public, max-age=${CONFIG_MAX_AGE_S}`)
   const body: PublicConfig = { escalationReasons: [...project.escalationReasons] }

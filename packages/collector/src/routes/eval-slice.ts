@@ -16,6 +16,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import type { CollectorEnv } from '../app.ts'
 import { CollectorError } from '../errors.ts'
 import { NDJSON_HEADERS, ndjsonStream } from '../ndjson.ts'
+import { allowQuery } from '../query-params.ts'
 import type { Store } from '../store/types.ts'
 import type { CollectorContext } from './context.ts'
 
@@ -74,7 +75,7 @@ export function evalSliceRoutes(
   secret: MiddlewareHandler<CollectorEnv>,
 ): Hono<CollectorEnv> {
   const app = new Hono<CollectorEnv>()
-  app.get('/v1/eval-slice', secret, (c) => {
+  app.get('/v1/eval-slice', secret, allowQuery('week'), (c) => {
     const now = ctx.now()
     const week = c.req.query('week') ?? isoWeekKey(now - WEEK_MS)
     const start = isoWeekStart(week)

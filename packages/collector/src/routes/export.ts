@@ -22,6 +22,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { CollectorEnv } from '../app.ts'
 import { CollectorError } from '../errors.ts'
 import { NDJSON_HEADERS } from '../ndjson.ts'
+import { allowQuery } from '../query-params.ts'
 import type {
   AdversaryRecord,
   ProjectRecord,
@@ -329,19 +330,8 @@ function withSkipped(stats: ExportStats, skipped: ReadonlyMap<Signal, number>): 
   return stats
 }
 
-const EXPORT_QUERY = ['format', 'since', 'until', 'stats']
-
-/** Reads `?format=` (default native) and rejects parameters the route does not know. */
-function readExportQuery(c: Context, allowed: readonly string[]) {
-  for (const name of Object.keys(c.req.queries())) {
-    if (!allowed.includes(name)) {
-      throw new CollectorError(
-        400,
-        'invalid_query',
-        `Unknown query parameter "${name}"; this route takes ${allowed.join(', ')}`,
-      )
-    }
-  }
+/** Reads `?format=` (default native) and the time range. */
+function readExportQuery(c: Context) {
   const format = c.req.query('format') ?? 'native'
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
     throw new CollectorError(
@@ -371,8 +361,8 @@ export function exportRoutes(
 ): Hono<CollectorEnv> {
   const app = new Hono<CollectorEnv>()
 
-  app.get('/v1/export', secret, async (c) => {
-    const { format, range } = readExportQuery(c, EXPORT_QUERY)
+  app.get('/v1/export', secret, allowQuery('format', 'since', 'until', 'stats'), async (c) => {
+    const { format, range } = readExportQuery(c)
     const trailer = c.req.query('stats')
     if (trailer !== undefined && trailer !== 'trailer') {
       throw new CollectorError(400, 'invalid_query', 'stats takes only the value "trailer"')
@@ -418,11 +408,8 @@ export function exportRoutes(
     })
   })
 
-  app.get('/v1/export/stats', secret, async (c) => {
-    const { format, range } = readExportQuery(
-      c,
-      EXPORT_QUERY.filter((q) => q !== 'stats'),
-    )
+  app.get('/v1/export/stats', secret, allowQuery('format', 'since', 'until'), async (c) => {
+    const { format, range } = readExportQuery(c)
     const { project } = c.get('caller')
     await ctx.scanner.scan(project)
     const rules = await loadExportRules(ctx.store, project, ctx.now())

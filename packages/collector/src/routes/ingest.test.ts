@@ -248,8 +248,9 @@ describe('errors', () => {
     await expectError(res, 403, 'forbidden')
     const noKey = await fetch(`${collector.url}/v1/events`)
     await expectError(noKey, 401, 'unauthorized')
+    // A secret key in a URL is refused outright, with the reason (it lands in logs).
     const queryKey = await fetch(`${collector.url}/v1/events?key=${collector.secretKey}`)
-    await expectError(queryKey, 401, 'unauthorized')
+    await expectError(queryKey, 400, 'invalid_query')
   })
 
   it('404 as JSON for unknown routes', async () => {

@@ -8,26 +8,41 @@ import {
   type IngestResult,
   MAX_BATCH_BYTES,
   MAX_EVENTS_PER_BATCH,
+  MAX_REPORTED_DROPS,
   type RejectedEvent,
 } from '@tightloop/schema'
 import type { Context } from 'hono'
 import { acceptsAsIs } from '../accept.ts'
-import { authenticate, readKey } from '../auth.ts'
+import { authenticateRequest } from '../auth.ts'
 import { readBodyText } from '../body.ts'
 import { CollectorError } from '../errors.ts'
 import { scrubEvent } from '../scrub.ts'
 import { stampEvent } from '../store/stamp.ts'
-import type { EventRow } from '../store/types.ts'
+import type { EventRow, ProjectRecord } from '../store/types.ts'
 import type { CollectorContext } from './context.ts'
 
 const ACCEPTED_TYPES = ['application/json', 'text/plain']
+const DAY_MS = 86_400_000
+
+/** Why an event's time was refused: further from its receipt than the project's window. */
+function outsideWindow(project: ProjectRecord, event: FeedbackEvent): string {
+  return `occurredAt: ${event.occurredAt} is more than ${project.eventWindowDays} days from when the collector received it (after correcting the client's clock by sentAt); the project takes events of the last ${project.eventWindowDays} days`
+}
 
 /** Handles one ingest request end to end; answers only after the batch is committed. */
 export async function ingest(c: Context, ctx: CollectorContext) {
   const receivedAt = ctx.now()
   // A flooding address is turned away before it costs a key lookup.
   await ctx.limits.checkAddress(c, receivedAt)
-  const caller = await authenticate(ctx.store, readKey(c, true), receivedAt)
+  const caller = await authenticateRequest(c, ctx, receivedAt, true)
+  if (caller.keyKind !== 'public') {
+    // A secret key has no business in a browser; refusing it keeps it out of pages.
+    throw new CollectorError(
+      403,
+      'forbidden',
+      'Ingest takes the project public key (pk_…); the secret key never goes into a browser',
+    )
+  }
   const { project } = caller
   c.set('caller', caller) // for the request's log line
   ctx.checkOrigin(c, project)
@@ -67,8 +82,12 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   const batch = envelope.data
   await ctx.limits.checkQuota(project, batch.events.length, receivedAt)
 
-  // The client's clock may be off: shift its timestamps by how far its `sentAt` is from ours.
-  const skewMs = batch.sentAt ? receivedAt - Date.parse(batch.sentAt) : 0
+  // The client's clock may be off: shift its timestamps by how far its `sentAt` is from ours,
+  // unless `sentAt` is no plausible clock (further off than the window): then each event is
+  // judged on its own `occurredAt`, so one forged `sentAt` cannot move a batch anywhere in time.
+  const windowMs = project.eventWindowDays * DAY_MS
+  const sentSkewMs = batch.sentAt ? receivedAt - Date.parse(batch.sentAt) : 0
+  const skewMs = Math.abs(sentSkewMs) <= windowMs ? sentSkewMs : 0
   const receivedAtIso = new Date(receivedAt).toISOString()
   const reasons = new Set(project.escalationReasons)
   const rejected: RejectedEvent[] = []
@@ -96,11 +115,16 @@ export async function ingest(c: Context, ctx: CollectorContext) {
       })
       return
     }
+    const clientMs = Date.parse(event.occurredAt)
+    const correctedMs = clientMs + skewMs
+    if (!(Math.abs(correctedMs - receivedAt) <= windowMs)) {
+      rejected.push({ index, eventId: event.eventId, error: outsideWindow(project, event) })
+      return
+    }
     if (project.scrubPii) event = scrubEvent(event)
     else if (indexes && (asIs || isVerbatim(raw, event))) indexes.push(index)
     else indexes = undefined
-    const clientMs = Date.parse(event.occurredAt)
-    const occurredAt = Math.min(clientMs + skewMs, receivedAt)
+    const occurredAt = Math.min(correctedMs, receivedAt)
     // The event is zod's fresh object or the body's own parsed one, used nowhere else, so it
     // becomes the stored event in place: copying it with a spread cost about 2 µs an event.
     const stored = stampEvent(event, occurredAt, receivedAtIso, clientMs)
@@ -121,7 +145,9 @@ export async function ingest(c: Context, ctx: CollectorContext) {
     rows,
     indexes && { text, indexes },
   )
-  const dropped = batch.client?.dropped ?? 0
+  // A retried batch (nothing new stored) reported its drops the first time; a count above
+  // what a client can hold is capped, so one batch cannot inflate the total.
+  const dropped = inserted > 0 ? Math.min(batch.client?.dropped ?? 0, MAX_REPORTED_DROPS) : 0
   if (dropped > 0) {
     // Loss is never silent: what the browser gave up on is kept per day and shown in /v1/stats.
     await ctx.store.addClientDrops(project.id, receivedAtIso.slice(0, 10), dropped)

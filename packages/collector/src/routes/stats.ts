@@ -14,7 +14,6 @@ import {
 } from '@tightloop/pipeline'
 import type { Context } from 'hono'
 import type { CollectorEnv } from '../app.ts'
-import { CollectorError } from '../errors.ts'
 import type {
   ClientDropsRecord,
   GateDecisionRecord,
@@ -33,7 +32,6 @@ import {
 } from './stats-aggregates.ts'
 
 const DAY_MS = 86_400_000
-const QUERY_PARAMS = new Set(['since', 'until'])
 /**
  * A request waits this long for the aggregates; a cold start (every stored event read once,
  * ~20 µs an event) takes longer on a big project, so the request answers 202 with the
@@ -104,7 +102,7 @@ export interface StatsInput {
 export async function computeStatsReport(input: StatsInput): Promise<StatsReport> {
   const { store, cache, project, now, range = {} } = input
   const started = performance.now()
-  const window = dayWindow(range)
+  const window = dayWindow(range, now)
   const aggregates = await cache.read(project.id, await flaggedUsers(store, project.id), now)
   return assemble(store, project, now, window, aggregates, started)
 }
@@ -135,18 +133,9 @@ export function createStatsHandler(
   }
   return async (c: Context<CollectorEnv>) => {
     const started = performance.now()
-    for (const name of Object.keys(c.req.queries())) {
-      if (!QUERY_PARAMS.has(name)) {
-        throw new CollectorError(
-          400,
-          'invalid_query',
-          `Unknown query parameter ${name}; /v1/stats takes since and until`,
-        )
-      }
-    }
-    const window = dayWindow(readTimeRange(c))
-    const { project } = c.get('caller')
     const now = ctx.now()
+    const window = dayWindow(readTimeRange(c), now)
+    const { project } = c.get('caller')
     const failure = failures.get(project.id)
     if (failure !== undefined) {
       failures.delete(project.id)
@@ -178,12 +167,23 @@ interface DayWindow {
   to: number
 }
 
-function dayWindow(range: TimeRange): DayWindow {
-  return {
-    from: range.since === undefined ? -Infinity : Math.floor(range.since / DAY_MS) * DAY_MS,
-    to:
-      range.until === undefined ? Infinity : (Math.floor((range.until - 1) / DAY_MS) + 1) * DAY_MS,
-  }
+/** Days reported when a request names no `since`: the dashboard's default view. */
+export const DEFAULT_STATS_DAYS = 90
+/**
+ * Days before the first reported one that the alert rules read (3-day current window, 14-day
+ * baseline, 30 days of validated feedback), rounded up: the series is built from no earlier.
+ */
+const ALERT_LOOKBACK_DAYS = 35
+
+function dayWindow(range: TimeRange, now: number): DayWindow {
+  const to =
+    range.until === undefined ? Infinity : (Math.floor((range.until - 1) / DAY_MS) + 1) * DAY_MS
+  const last = Math.min(to, Math.floor(now / DAY_MS) * DAY_MS + DAY_MS)
+  const from =
+    range.since === undefined
+      ? last - DEFAULT_STATS_DAYS * DAY_MS
+      : Math.floor(range.since / DAY_MS) * DAY_MS
+  return { from, to }
 }
 
 /** Every listed adversary, flagged or confirmed: the drift series counts their share. */
@@ -211,7 +211,17 @@ async function assemble(
     store.listClientDrops(project.id),
   ])
   const policy = { ...rules, excluded: rules.adversaries }
-  const all = fillMissingDays(aggregates.drift.byDay(), { through: utcDayKey(now) })
+  // Only the days the report and its alerts read: the cost follows the range asked for, never
+  // the oldest stored event (an old database may hold events dated centuries back).
+  const first = from - ALERT_LOOKBACK_DAYS * DAY_MS
+  const last = Math.min(to, Math.floor(now / DAY_MS) * DAY_MS + DAY_MS)
+  const inSeries = (d: { day: string }) => {
+    const start = Date.parse(`${d.day}T00:00:00Z`)
+    return start >= first && start < last
+  }
+  const all = fillMissingDays(aggregates.drift.byDay().filter(inSeries), {
+    through: utcDayKey(last - DAY_MS),
+  })
   const counts = aggregates.countCandidates(policy, from, to)
   const rowsLast30Days = counts.rowsLast30Days
   const alerts = detectDriftAlerts(all, { validatedLast30Days: rowsLast30Days })
