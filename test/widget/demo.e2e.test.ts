@@ -1,8 +1,10 @@
 // The demo support chat in real Chromium against the deployed collector app: a keyboard-only
 // user gives every kind of feedback and the collector holds exactly those events; the
 // controls pass axe-core and look right in light and dark; late answers get bars.
+
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { FACT_SIGNALS } from '@tightloop/schema'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, skipBrowser, type TestBrowser } from '../support/browser.ts'
@@ -18,6 +20,8 @@ import {
   tabTo,
   tightloopReady,
 } from './support.ts'
+
+const FACTS: readonly string[] = FACT_SIGNALS
 
 const REASONS = ['wrong_answer', 'refund_request', 'other'] // the project's own list
 const SHOTS = join(ROOT, 'test-results/widget')
@@ -50,7 +54,11 @@ describe.skipIf(skipBrowser)('demo support chat in Chromium', () => {
     await flushPage(page)
     let events: Record<string, unknown>[] = []
     for (let i = 0; i < 50; i++) {
-      events = (await server.events()).filter((e) => e.signal !== 'response_shown')
+      // Feedback only: not the impressions, nor the facts (prompts asked, pages left) the
+      // collector derives implicit signals from.
+      events = (await server.events()).filter(
+        (e) => e.signal !== 'response_shown' && !FACTS.includes(String(e.signal)),
+      )
       if (events.length >= expected) break
       await page.waitForTimeout(100)
     }

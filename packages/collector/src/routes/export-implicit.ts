@@ -36,7 +36,10 @@ const cache = new WeakMap<Store, Map<string, { at: number; idf: PromptIdf }>>()
  */
 export async function loadPromptIdf(store: Store, projectId: string, now: number) {
   let byProject = cache.get(store)
-  if (!byProject) cache.set(store, (byProject = new Map()))
+  if (!byProject) {
+    byProject = new Map()
+    cache.set(store, byProject)
+  }
   const hit = byProject.get(projectId)
   if (hit && now - hit.at < IDF_TTL_MS && now >= hit.at) return hit.idf
   const idf = createPromptIdf()

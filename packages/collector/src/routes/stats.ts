@@ -13,6 +13,7 @@ import {
   utcDayKey,
 } from '@tightloop/pipeline'
 import type { Context } from 'hono'
+import { type AdversaryScanner, createAdversaryScanner } from '../adversary-scan.ts'
 import type { CollectorEnv } from '../app.ts'
 import type {
   ClientDropsRecord,
@@ -92,6 +93,8 @@ export interface StatsInput {
   now: number
   /** `since`/`until` in ms; whole UTC days overlapping them are reported. */
   range?: TimeRange
+  /** Scans for adversaries first, as an export does; default a fresh scanner (a full scan). */
+  scanner?: AdversaryScanner
 }
 
 /**
@@ -103,6 +106,7 @@ export async function computeStatsReport(input: StatsInput): Promise<StatsReport
   const { store, cache, project, now, range = {} } = input
   const started = performance.now()
   const window = dayWindow(range, now)
+  await (input.scanner ?? createAdversaryScanner(store, { now: () => now })).scan(project)
   const aggregates = await cache.read(project.id, await flaggedUsers(store, project.id), now)
   return assemble(store, project, now, window, aggregates, started)
 }
