@@ -1,6 +1,5 @@
 // The public shapes of @tightloop/client: options, status, the client itself.
 import type { ReadonlySignal } from '@preact/signals-core'
-import type { Signal } from '@tightloop/schema/signals'
 import type { QueueStorage } from './storage.ts'
 
 /** The answer an event is about. */
