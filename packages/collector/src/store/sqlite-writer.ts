@@ -2,7 +2,10 @@
 // pool; large ones go to a writer thread, so the HTTP thread keeps validating requests while the
 // writer inserts and syncs the previous group. A third thread checkpoints.
 
-import { closeSync, fdatasync, openSync } from 'node:fs'
+import { closeSync, existsSync, fdatasync, openSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
@@ -247,9 +250,23 @@ function startThread(name: string, workerData: unknown): Worker {
     const built = `./${name}.js` // not inline: bundlers rewrite literal `new URL`s
     return new Worker(new URL(built, import.meta.url), { workerData })
   }
-  const source = new URL(`./${name}.ts`, import.meta.url).href
-  const loader = './thread-source.mjs'
-  return new Worker(new URL(loader, import.meta.url), { workerData, argv: [source] })
+  const dir = sourceDir()
+  const source = pathToFileURL(join(dir, `${name}.ts`)).href
+  return new Worker(join(dir, 'thread-source.mjs'), { workerData, argv: [source] })
+}
+
+/**
+ * This folder, when running from source. Some test environments (vitest's browser-like ones)
+ * hand a module an `import.meta.url` that is not its file; then the package is found from the
+ * working directory, as its tests and tools run from the repository.
+ */
+function sourceDir(): string {
+  const here = new URL('.', import.meta.url)
+  if (here.protocol === 'file:' && existsSync(new URL('thread-source.mjs', here))) {
+    return fileURLToPath(here)
+  }
+  const entry = createRequire(join(process.cwd(), 'index.js')).resolve('@tightloop/collector')
+  return join(dirname(entry), 'store')
 }
 
 /** Starts the checkpointer thread (sqlite-checkpointer-thread.ts). */
