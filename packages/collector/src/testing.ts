@@ -10,6 +10,7 @@ import { type RunningServer, startServer } from './server.ts'
 import { createSqliteStore } from './store/sqlite.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 
+export { type EngineScenario, onEachEngine } from './store/engine-scenarios.ts'
 export {
   createTestDatabase,
   createTestSchema,

@@ -4,9 +4,8 @@
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_SIMULATION, simulateTraffic } from '../../../pipeline/src/testing/traffic-sim.ts'
-import { createPostgresStore } from '../store/postgres.ts'
 import type { Store } from '../store/types.ts'
-import { createTestSchema, startTestCollector, type TestCollector } from '../testing.ts'
+import { onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 
 const KINDS = [
   'flooder',
@@ -106,17 +105,4 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
   })
 }
 
-scenario('sqlite')
-const postgres = process.env.TIGHTLOOP_TEST_POSTGRES
-if (postgres) {
-  let drop: (() => Promise<void>) | undefined
-  scenario(
-    'postgres',
-    async () => {
-      const schema = await createTestSchema(postgres)
-      drop = schema.drop
-      return createPostgresStore(schema.url, { maxConnections: 4 })
-    },
-    async () => drop?.(),
-  )
-}
+onEachEngine(scenario)

@@ -4,9 +4,8 @@
 import { isoWeekKey, isRequestInEvalSlice } from '@tightloop/pipeline'
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresStore } from '../store/postgres.ts'
 import type { Store } from '../store/types.ts'
-import { createTestSchema, makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 
 const DAY = 86_400_000
 // Thursday of 2026-W47: the answers and their feedback fall in that week, far from its edges.
@@ -150,17 +149,4 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
   })
 }
 
-scenario('sqlite')
-const postgres = process.env.TIGHTLOOP_TEST_POSTGRES
-if (postgres) {
-  let drop: (() => Promise<void>) | undefined
-  scenario(
-    'postgres',
-    async () => {
-      const schema = await createTestSchema(postgres)
-      drop = schema.drop
-      return createPostgresStore(schema.url, { maxConnections: 4 })
-    },
-    async () => drop?.(),
-  )
-}
+onEachEngine(scenario)

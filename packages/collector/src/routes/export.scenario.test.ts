@@ -2,9 +2,8 @@
 // Runs on SQLite always and on PostgreSQL when TIGHTLOOP_TEST_POSTGRES is set.
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresStore } from '../store/postgres.ts'
 import type { Store } from '../store/types.ts'
-import { createTestSchema, makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 
 const DAY = 86_400_000
 const NOW = Date.parse('2026-11-20T12:00:00.000Z')
@@ -432,17 +431,4 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
   })
 }
 
-scenario('sqlite')
-const postgres = process.env.TIGHTLOOP_TEST_POSTGRES
-if (postgres) {
-  let drop: (() => Promise<void>) | undefined
-  scenario(
-    'postgres',
-    async () => {
-      const schema = await createTestSchema(postgres)
-      drop = schema.drop
-      return createPostgresStore(schema.url, { maxConnections: 4 })
-    },
-    async () => drop?.(),
-  )
-}
+onEachEngine(scenario)

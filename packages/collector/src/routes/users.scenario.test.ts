@@ -4,9 +4,8 @@
 import { readFileSync } from 'node:fs'
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresStore } from '../store/postgres.ts'
 import type { ErasureResult, Store } from '../store/types.ts'
-import { createTestSchema, makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z')
 /** Text only Alice's events hold: searched for in every answer and in the file's bytes. */
@@ -166,17 +165,4 @@ function scenario(
   })
 }
 
-scenario('sqlite')
-const postgres = process.env.TIGHTLOOP_TEST_POSTGRES
-if (postgres) {
-  let drop: (() => Promise<void>) | undefined
-  scenario(
-    'postgres',
-    async () => {
-      const schema = await createTestSchema(postgres)
-      drop = schema.drop
-      return createPostgresStore(schema.url, { maxConnections: 4 })
-    },
-    async () => drop?.(),
-  )
-}
+onEachEngine(scenario)
