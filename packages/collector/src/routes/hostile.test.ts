@@ -190,6 +190,44 @@ describe('finding 5: client.dropped is bounded and counted once', () => {
   })
 })
 
+describe('finding 6: a repeated key rejects its event', () => {
+  it('refuses the event by index, stores the rest, and refuses a batch whose envelope repeats a key', async () => {
+    const ok = makeEvent('thumbs_up')
+    const twice = JSON.stringify(makeEvent('thumbs_down', { eventId: 'dup-first' })).replace(
+      '{',
+      '{"eventId":"dup-second",',
+    )
+    const nested = JSON.stringify(makeEvent('thumbs_down', { metadata: { a: '1' } })).replace(
+      '"metadata":{',
+      '"metadata":{"\\u0061":"2",',
+    )
+    const send = (text: string) =>
+      fetch(`${c.url}/v1/events?key=${c.publicKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: text,
+      })
+    const res = await send(`{"events":[${JSON.stringify(ok)},${twice},${nested}]}`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {
+      accepted: number
+      rejected: { index: number; error: string }[]
+    }
+    expect(body.accepted).toBe(1)
+    expect(body.rejected.map((r) => r.index)).toEqual([1, 2])
+    expect(body.rejected[0]!.error).toMatch(/repeats a key/)
+    const stored = await (await get('/v1/events')).text()
+    expect(stored).toContain(ok.eventId)
+    expect(stored).not.toMatch(/dup-first|dup-second/)
+
+    const envelope = await send(
+      `{"events":[],"events":[${JSON.stringify(makeEvent('thumbs_up'))}]}`,
+    )
+    expect(envelope.status).toBe(400)
+    expect(await codeOf(envelope)).toBe('invalid_body')
+  })
+})
+
 describe('finding 7: unknown routes, methods and parameters', () => {
   it('answers JSON 404/405 under /v1/ and 400 for unknown query parameters everywhere', async () => {
     const put = await fetch(`${c.url}/v1/events`, { method: 'PUT' })

@@ -15,6 +15,7 @@ import type { Context } from 'hono'
 import { acceptsAsIs } from '../accept.ts'
 import { authenticateRequest } from '../auth.ts'
 import { readBodyText } from '../body.ts'
+import { findDuplicateKeys } from '../duplicate-keys.ts'
 import { CollectorError } from '../errors.ts'
 import { scrubEvent } from '../scrub.ts'
 import { stampEvent } from '../store/stamp.ts'
@@ -67,6 +68,11 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   } catch {
     throw new CollectorError(400, 'invalid_json', 'The body is not valid JSON')
   }
+  // A repeated key means one thing to JSON.parse (the last) and another to SQL (the first).
+  const repeated = findDuplicateKeys(text)
+  if (repeated?.envelope) {
+    throw new CollectorError(400, 'invalid_body', 'The batch repeats a key: each may appear once')
+  }
   const envelope = eventBatchSchema.safeParse(json)
   if (!envelope.success) {
     const events = (json as { events?: unknown } | null)?.events
@@ -95,6 +101,14 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   // Where each stored event sits in the body, while every one is the body's event unchanged.
   let indexes: number[] | undefined = project.scrubPii ? undefined : []
   batch.events.forEach((raw, index) => {
+    if (repeated?.events.has(index)) {
+      rejected.push({
+        index,
+        ...eventIdOf(raw),
+        error: 'The event repeats a key: each may appear once',
+      })
+      return
+    }
     let event: FeedbackEvent
     // Most events are valid as sent: they serve as the parsed event without zod's copy.
     const asIs = acceptsAsIs(raw)
