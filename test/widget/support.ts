@@ -123,26 +123,7 @@ export const tightloopReady = (page: Page) =>
 export const flushPage = (page: Page) =>
   page.evaluate(() => (window as unknown as TightloopWindow).tightloop.flush())
 
-interface AxeResult {
-  violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[]
-}
-
-/** Runs axe-core in the page (open shadow roots included) and returns its violations. */
-export async function axeViolations(page: Page) {
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') })
-  return page.evaluate(async () => {
-    type Axe = { run: (context: unknown, options: unknown) => Promise<AxeResult> }
-    const { axe } = window as unknown as { axe: Axe }
-    const result = await axe.run(document, { resultTypes: ['violations'] })
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(' ')),
-    }))
-  })
-}
+export { axeViolations } from '../support/axe.ts'
 
 /** Luminance statistics of a PNG: mean, and the share of pixels far from the median. */
 export function pixelStats(png: Buffer) {

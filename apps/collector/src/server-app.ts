@@ -2,6 +2,7 @@
 import { type CollectorOptions, createCollector } from '@tightloop/collector'
 import { Hono } from 'hono'
 import { ASSET_DIRS, sendAsset } from './assets.ts'
+import { pageSecurityHeaders } from './page-security.ts'
 
 const SCRIPT_MAX_AGE_S = 300 // sites pick up a new release within 5 minutes
 const PAGE_MAX_AGE_S = 0
@@ -32,6 +33,10 @@ export function createServerApp(options: ServerAppOptions): Hono {
       maxAgeSeconds: SCRIPT_MAX_AGE_S,
     })
   })
+  // The demo and the dashboard (which holds a secret key) can run no script but their own and
+  // cannot be framed by another site.
+  app.use('/demo/*', pageSecurityHeaders())
+  app.use('/dashboard/*', pageSecurityHeaders())
   app.get('/', (c) => c.redirect('/demo/'))
   app.get('/demo', (c) => c.redirect('/demo/'))
   app.get('/demo/*', (c) => {

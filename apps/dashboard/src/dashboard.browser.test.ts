@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { axeViolations } from '../../../test/support/axe.ts'
 import { launchBrowser, skipBrowser, type TestBrowser } from '../../../test/support/browser.ts'
 import { readConfig } from '../../collector/src/config.ts'
 import { demoKeysPath, ensureDemoProject } from '../../collector/src/demo-project.ts'
@@ -125,27 +126,6 @@ async function chartPixels(page: Page) {
       }
     }),
   )
-}
-
-/** axe-core's violations on the page, in short. */
-async function axeViolations(page: Page) {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ path: join(REPO, 'node_modules/axe-core/axe.min.js') })
-  }
-  return page.evaluate(async () => {
-    type Result = {
-      violations: { id: string; impact: string; nodes: { target: string[] }[] }[]
-    }
-    const { axe } = window as unknown as {
-      axe: { run: (c: unknown, o: unknown) => Promise<Result> }
-    }
-    const result = await axe.run(document, { resultTypes: ['violations'] })
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }))
-  })
 }
 
 async function signIn(page: Page, key: string) {
