@@ -25,7 +25,7 @@ describe('readConfig', () => {
       TIGHTLOOP_DATABASE: 'postgres://u@127.0.0.1:5432/db',
       TIGHTLOOP_PUBLIC_KEY: 'pk_abcdefgh1234',
       TIGHTLOOP_SECRET_KEY: 'sk_abcdefgh1234',
-      TIGHTLOOP_ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443',
+      TIGHTLOOP_ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443, https://*.c.example',
       TIGHTLOOP_ESCALATION_REASONS: 'billing,refund',
       TIGHTLOOP_TRUST_PROXY: '1',
       TIGHTLOOP_ADDRESS_SECRET: 'a-shared-secret-of-the-cluster',
@@ -33,7 +33,11 @@ describe('readConfig', () => {
     })
     expect(config.port).toBe(9000)
     expect(config.database).toBe('postgres://u@127.0.0.1:5432/db')
-    expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example:8443'])
+    expect(config.allowedOrigins).toEqual([
+      'https://a.example',
+      'https://b.example:8443',
+      'https://*.c.example',
+    ])
     expect(config.escalationReasons).toEqual(['billing', 'refund'])
     expect(limitsFrom(config)).toEqual({
       perAddress: { max: 1200, windowMs: 60_000 },
@@ -56,6 +60,7 @@ describe('readConfig', () => {
     [{ PORT: '70000' }, /PORT must be a whole number/],
     [{ TIGHTLOOP_DATABASE: 'mysql://x/y' }, /file path or a postgres:\/\/ URL/],
     [{ TIGHTLOOP_ALLOWED_ORIGINS: 'https://a.example/path' }, /no path/],
+    [{ TIGHTLOOP_ALLOWED_ORIGINS: 'https://*.com' }, /top-level domain/],
     [{ TIGHTLOOP_PUBLIC_KEY: 'abc' }, /TIGHTLOOP_PUBLIC_KEY must look like pk_/],
     [{ TIGHTLOOP_PUBLIC_KEY: 'pk_abcdefgh1234', TIGHTLOOP_SECRET_KEY: 'pk_x' }, /sk_/],
     [{ TIGHTLOOP_SECRET_KEY: 'sk_abcdefgh1234' }, /needs TIGHTLOOP_PUBLIC_KEY/],

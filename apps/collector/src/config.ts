@@ -1,6 +1,6 @@
 // Reads the server's settings from the environment, with a readable message for each mistake.
 import { isAbsolute, resolve } from 'node:path'
-import type { LimitOptions } from '@tightloop/collector'
+import { type LimitOptions, originProblem } from '@tightloop/collector'
 import { isPostgresUrl } from './store.ts'
 
 /** Settings of the runnable collector. */
@@ -70,11 +70,8 @@ export function readConfig(
   }
   const origins = list(env.TIGHTLOOP_ALLOWED_ORIGINS)
   for (const origin of origins ?? []) {
-    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError(
-        `TIGHTLOOP_ALLOWED_ORIGINS takes origins like https://support.example.com (no path), not "${origin}"`,
-      )
-    }
+    const problem = originProblem(origin)
+    if (problem) throw new ConfigError(`TIGHTLOOP_ALLOWED_ORIGINS: ${problem}`)
   }
   const config: ServerConfig = {
     port,

@@ -110,7 +110,7 @@ export function projectHosts(project: Pick<ProjectRecord, 'allowedOrigins'>): st
   const hosts: string[] = []
   for (const origin of project.allowedOrigins) {
     try {
-      if (origin !== '*') hosts.push(new URL(origin).hostname)
+      if (origin !== '*') hosts.push(new URL(origin).hostname.replace(/^\*\./, ''))
     } catch {
       // Not a URL: no host to allow.
     }

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { CollectorError } from './errors.ts'
 import { hashSecretKey, isKeyOf } from './keys.ts'
 import type { Limiter } from './limits.ts'
+import { originMatches } from './origins.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 
 /** Who is calling: the project and the kind of key used. */
@@ -51,7 +52,7 @@ export function requireSecret(caller: Caller): void {
 
 /** True when a browser at `origin` may send events to `project`. */
 export function originAllowed(project: ProjectRecord, origin: string): boolean {
-  return project.allowedOrigins.includes('*') || project.allowedOrigins.includes(origin)
+  return originMatches(project.allowedOrigins, origin)
 }
 
 /** A query string that may hold a secret key (`sk_`, `_` possibly percent-encoded). */

@@ -28,6 +28,7 @@ export {
   type RequestLog,
 } from './observe/log.ts'
 export { type CollectorMetrics, createMetrics } from './observe/metrics.ts'
+export { originMatches, originProblem } from './origins.ts'
 export { type Provisioned, type ProvisionInput, provisionProject } from './provision.ts'
 export {
   applyRetention,

@@ -294,7 +294,7 @@ describe('project', { timeout: 60_000 }, () => {
         '10',
         ...db,
       ]),
-      /--origins takes origins like/,
+      /--origins: "help.example.com\/path" is not an origin: write https:\/\/support.example.com/,
     )
     expect((await cli(['project', 'show', '--json', ...db])).stdout).toBe(before)
     expect(JSON.parse(before)).toMatchObject({

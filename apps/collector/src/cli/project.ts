@@ -1,5 +1,6 @@
 // `tightloop project`: create a project, rotate its keys, change its origins and settings.
 import {
+  originProblem,
   type ProjectInput,
   type ProjectRecord,
   provisionProject,
@@ -30,7 +31,8 @@ const HELP = `Usage: tightloop project <create|list|show|set|rotate> [options]
 Settings:
   --name <name>                  display name
   --origins <a,b>                origins allowed to send from a browser, e.g.
-                                 https://support.example.com; "*" allows any
+                                 https://support.example.com; https://*.example.com
+                                 for every subdomain; "*" allows any
   --escalation-reasons <a,b>     reasons the widget offers and ingest accepts
   --ttl-days <n>                 days before feedback is too stale to train on (default 45)
   --auto-ban <true|false>        older switch: true acts as --adversary-policy quarantine
@@ -59,7 +61,6 @@ Example:
   tightloop project create --name support --origins https://support.example.com
 `
 
-const ORIGIN = /^https?:\/\/[^/\s]+$/
 const MAX_REASON_LENGTH = 64
 const DAY_MS = 86_400_000
 const DEFAULT_GRACE_MS = 7 * DAY_MS // pages cached for a week keep sending with the old key
@@ -189,11 +190,8 @@ function readSettings(values: Values): Partial<ProjectInput> {
   if (values.origins !== undefined) {
     const origins = parseListFlag(values.origins)
     for (const origin of origins) {
-      if (origin !== '*' && !ORIGIN.test(origin)) {
-        throw new CliError(
-          `--origins takes origins like https://support.example.com (no path), not "${origin}"`,
-        )
-      }
+      const problem = originProblem(origin)
+      if (problem) throw new CliError(`--origins: ${problem}`)
     }
     settings.allowedOrigins = origins
   }

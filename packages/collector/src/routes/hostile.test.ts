@@ -228,6 +228,27 @@ describe('finding 6: a repeated key rejects its event', () => {
   })
 })
 
+describe('finding 7: wildcard origins', () => {
+  it('lets https://*.example.com send from its subdomains and nothing else', async () => {
+    const w = await startTestCollector({ project: { allowedOrigins: ['https://*.example.com'] } })
+    try {
+      const from = (origin: string) =>
+        fetch(`${w.url}/v1/events?key=${w.publicKey}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', origin },
+          body: JSON.stringify({ events: [makeEvent('thumbs_up')] }),
+        })
+      const sub = await from('https://help.example.com')
+      expect(sub.status).toBe(200)
+      expect(sub.headers.get('access-control-allow-origin')).toBe('https://help.example.com')
+      expect((await from('https://example.com.evil.net')).status).toBe(403)
+      expect((await from('https://example.com')).status).toBe(403)
+    } finally {
+      await w.close()
+    }
+  })
+})
+
 describe('finding 7: unknown routes, methods and parameters', () => {
   it('answers JSON 404/405 under /v1/ and 400 for unknown query parameters everywhere', async () => {
     const put = await fetch(`${c.url}/v1/events`, { method: 'PUT' })
