@@ -176,6 +176,12 @@ export function publicView(project: ProjectRecord) {
     autoBanAdversaries: project.autoBanAdversaries,
     adversaryPolicy: project.adversaryPolicy,
     evalHoldout: project.evalHoldout,
+    requireAnswerLog: project.requireAnswerLog,
+    eventWindowDays: project.eventWindowDays,
+    retentionDays: project.retentionDays,
+    sessionIdleMinutes: project.sessionIdleMinutes,
+    rephraseThreshold: project.rephraseThreshold,
+    deriveImplicitSignals: project.deriveImplicitSignals,
   }
 }
 

@@ -310,6 +310,16 @@ describe('project', { timeout: 60_000 }, () => {
       await cli(['project', 'set', '--require-answer-log', 'maybe', ...db]),
       /--require-answer-log must be true or false/,
     )
+    const window = await cli(['project', 'set', '--event-window-days', '7', ...db])
+    expect(window.stdout).toContain('event window:       7 days')
+    expect(JSON.parse((await cli(['project', 'show', '--json', ...db])).stdout)).toMatchObject({
+      eventWindowDays: 7,
+      requireAnswerLog: true,
+    })
+    expectReadableFailure(
+      await cli(['project', 'set', '--event-window-days', '0', ...db]),
+      /--event-window-days must be a whole number from 1 to 3650, not "0"/,
+    )
     const rotated = await cli([
       'project',
       'rotate',

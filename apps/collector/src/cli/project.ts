@@ -42,6 +42,8 @@ Settings:
   --eval-holdout <on|off>        keep feedback about eval-slice answers out of training
                                  (default on; off lets the eval answers train)
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
+  --event-window-days <n>        an event's time must lie within n days before its receipt,
+                                 else ingest refuses it (default 90)
   --retention-days <n|off>       delete raw events older than n days, hourly while the
                                  collector runs (default off: kept until erased)
   --require-answer-log <on|off>  only feedback about answers the backend logged trains
@@ -76,6 +78,7 @@ const OPTIONS = {
   'eval-holdout': { type: 'string' },
   'scrub-pii': { type: 'string' },
   'retention-days': { type: 'string' },
+  'event-window-days': { type: 'string' },
   'require-answer-log': { type: 'string' },
   'session-idle-minutes': { type: 'string' },
   'rephrase-threshold': { type: 'string' },
@@ -211,6 +214,15 @@ function readSettings(values: Values): Partial<ProjectInput> {
     }
     settings.ttlDays = days
   }
+  if (values['event-window-days'] !== undefined) {
+    const days = Number(values['event-window-days'])
+    if (!/^\d+$/.test(values['event-window-days']) || days < 1 || days > 3650) {
+      throw new CliError(
+        `--event-window-days must be a whole number from 1 to 3650, not "${values['event-window-days']}"`,
+      )
+    }
+    settings.eventWindowDays = days
+  }
   if (values['retention-days'] !== undefined)
     settings.retentionDays = retentionDays(values['retention-days'])
   if (values['auto-ban'] !== undefined)
@@ -269,6 +281,7 @@ function describe(p: ProjectRecord): string {
   adversary policy:   ${p.autoBanAdversaries ? 'quarantine (auto-ban is on)' : p.adversaryPolicy}
   eval holdout:       ${p.evalHoldout ? 'on' : 'OFF: feedback about eval-slice answers trains'}
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
+  event window:       ${p.eventWindowDays} days (older or future events are refused at ingest)
   retention:          ${p.retentionDays === null ? 'off (raw events kept until erased)' : `${p.retentionDays} days`}
   answer log:         ${p.requireAnswerLog ? 'required' : 'used when present'}
   implicit signals:   ${p.deriveImplicitSignals ? `derived; session ends after ${p.sessionIdleMinutes} min idle, rephrase at ${p.rephraseThreshold}` : 'as browsers send them'}
