@@ -11,7 +11,8 @@ let failed = 0
 let skipped = 0
 
 const steps = [
-  ['build', 'pnpm', ['-r', '--if-present', 'build']],
+  // Builds only what changed since the last build (a fresh checkout: everything).
+  ['build', process.execPath, ['scripts/build-if-changed.mjs']],
   ['typecheck', 'node_modules/.bin/tsc', ['-b']],
   ['lint', 'node_modules/.bin/biome', ['check', '.']],
 ]
