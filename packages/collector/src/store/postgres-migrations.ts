@@ -135,4 +135,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     CHECK (status IN ('flagged', 'confirmed', 'dismissed'));
   ALTER TABLE adversaries ADD COLUMN IF NOT EXISTS evidence jsonb NOT NULL DEFAULT '{}';
   `,
+  // 7: the review log, every decision a person made about a correction or a flagged user,
+  // versioned per item (see review-log.ts).
+  `
+  CREATE TABLE review_decisions (
+    project_id text NOT NULL,
+    item_id text NOT NULL,
+    version integer NOT NULL,
+    user_id text NOT NULL,
+    decision text NOT NULL CHECK (decision IN ('approve', 'reject', 'edit', 'confirm', 'dismiss')),
+    text text,
+    reviewer text NOT NULL,
+    note text,
+    decided_at bigint NOT NULL,
+    PRIMARY KEY (project_id, item_id, version)
+  );
+  CREATE INDEX review_decisions_user ON review_decisions (project_id, user_id);
+  `,
 ]

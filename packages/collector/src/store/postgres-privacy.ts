@@ -140,7 +140,12 @@ export function postgresPrivacy(pool: pg.Pool): PrivacyStore {
           'DELETE FROM adversaries WHERE project_id = $1 AND user_id = $2',
         )
         await del('DELETE FROM export_users WHERE project_id = $1 AND user_id = $2')
-        const any = events + adversaryEntries + answerLogEntries + exports.length > 0
+        // Reviewers' decisions about their corrections hold their text (edited) too.
+        const reviewDecisions = await del(
+          'DELETE FROM review_decisions WHERE project_id = $1 AND user_id = $2',
+        )
+        const any =
+          events + adversaryEntries + answerLogEntries + reviewDecisions + exports.length > 0
         const exportIds = exports.map((e) => e.id)
         const erasureId = any
           ? await logErasure(client, projectId, 'user', at, events, exportIds)

@@ -7,6 +7,7 @@ import { createLimiter } from '../limits.ts'
 import { describeAnswerLogContract } from './answers.contract.ts'
 import { createPostgresStore } from './postgres.ts'
 import { describePrivacyContract } from './privacy.contract.ts'
+import { describeReviewLogContract } from './review.contract.ts'
 import { describeStoreContract } from './store.contract.ts'
 import type { Store } from './types.ts'
 
@@ -39,6 +40,7 @@ if (url) {
   describeStoreContract('postgres', open, { sharedRateLimits: true })
   describePrivacyContract('postgres', open)
   describeAnswerLogContract('postgres', open)
+  describeReviewLogContract('postgres', open)
 
   describe('postgres specifics', () => {
     const T0 = Date.UTC(2026, 10, 26, 12)

@@ -6,6 +6,7 @@ import { postgresAnswerLog } from './postgres-answers.ts'
 import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresPrivacy } from './postgres-privacy.ts'
+import { postgresReviewLog } from './postgres-review.ts'
 import { pickSettings, readSettings } from './project-settings.ts'
 import type {
   AdversaryRecord,
@@ -96,6 +97,7 @@ export function createPostgresStore(
     // A person's data, erasure and export lineage: see postgres-privacy.ts.
     ...postgresPrivacy(pool),
     ...postgresAnswerLog(pool),
+    ...postgresReviewLog(pool),
 
     // One transaction under an advisory lock: a second process waits, then finds every
     // migration applied. The lock is per schema, so test schemas migrate in parallel.

@@ -127,4 +127,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE adversaries;
   ALTER TABLE adversaries_v4 RENAME TO adversaries;
   `,
+  // 7: the review log, every decision a person made about a correction or a flagged user,
+  // versioned per item (see review-log.ts).
+  `
+  CREATE TABLE review_decisions (
+    project_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'edit', 'confirm', 'dismiss')),
+    text TEXT,
+    reviewer TEXT NOT NULL,
+    note TEXT,
+    decided_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, item_id, version)
+  );
+  CREATE INDEX review_decisions_user ON review_decisions (project_id, user_id);
+  `,
 ]

@@ -128,7 +128,12 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
         projectId,
         userId,
       )
-      const removed = events + adversaryEntries + answerLogEntries + exports.length
+      // Reviewers' decisions about their corrections hold their text (edited) too.
+      const reviewDecisions = db
+        .prepare('DELETE FROM review_decisions WHERE project_id = ? AND user_id = ?')
+        .run(projectId, userId).changes
+      const removed =
+        events + adversaryEntries + answerLogEntries + reviewDecisions + exports.length
       const erasureId = removed > 0 ? logErasure(projectId, 'user', at, events, exports) : 0
       return { erasureId, events, adversaryEntries, answerLogEntries, exports }
     },

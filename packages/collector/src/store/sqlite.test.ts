@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { makeEvent } from '../testing.ts'
 import { describeAnswerLogContract } from './answers.contract.ts'
 import { describePrivacyContract } from './privacy.contract.ts'
+import { describeReviewLogContract } from './review.contract.ts'
 import { createSqliteStore } from './sqlite.ts'
 import { createEventWriter, type SyncFile } from './sqlite-writer.ts'
 import { describeStoreContract, rowOf } from './store.contract.ts'
@@ -19,6 +20,7 @@ describeStoreContract('sqlite', async (name) => createSqliteStore(join(dir, `${n
 })
 describePrivacyContract('sqlite', async (name) => createSqliteStore(join(dir, `${name}.db`)))
 describeAnswerLogContract('sqlite', async (name) => createSqliteStore(join(dir, `${name}.db`)))
+describeReviewLogContract('sqlite', async (name) => createSqliteStore(join(dir, `${name}.db`)))
 
 describe('key lookups shared within one turn of the event loop', () => {
   it('sees a change made through another connection once the turn is over', async () => {

@@ -8,6 +8,7 @@ import { pickSettings, readSettings } from './project-settings.ts'
 import { sqliteAnswerLog } from './sqlite-answers.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqlitePrivacy } from './sqlite-privacy.ts'
+import { sqliteReviewLog } from './sqlite-review.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import { restampEvent } from './stamp.ts'
 import type {
@@ -102,6 +103,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     // A person's data, erasure and export lineage (secure delete): see sqlite-privacy.ts.
     ...sqlitePrivacy(db, path),
     ...sqliteAnswerLog(db),
+    ...sqliteReviewLog(db),
 
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')

@@ -3,6 +3,7 @@ import type { Signal, StoredEvent } from '@tightloop/schema'
 import type { AnswerLogStore } from './answer-log.ts'
 import type { PrivacyStore } from './privacy-types.ts'
 import type { ProjectSettings } from './project-settings.ts'
+import type { ReviewLogStore } from './review-log.ts'
 
 export type * from './privacy-types.ts'
 
@@ -125,7 +126,7 @@ export interface GateDecisionRecord {
  * Storage behind the collector. Every method is async so that SQLite (in process) and
  * PostgreSQL (over the network) share one contract and one test suite.
  */
-export interface Store extends PrivacyStore, AnswerLogStore {
+export interface Store extends PrivacyStore, AnswerLogStore, ReviewLogStore {
   readonly engine: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to run from several processes. */
   migrate(): Promise<void>
