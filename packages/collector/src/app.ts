@@ -23,6 +23,7 @@ import type { CollectorContext } from './routes/context.ts'
 import { evalSliceRoutes } from './routes/eval-slice.ts'
 import { exportRoutes } from './routes/export.ts'
 import { ingest } from './routes/ingest.ts'
+import { reviewRoutes } from './routes/review.ts'
 import { createStatsHandler } from './routes/stats.ts'
 import { userRoutes } from './routes/users.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
@@ -133,7 +134,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     allowQuery('since', 'until'),
     createStatsHandler(ctx, { warm: options.warmStats ?? false }),
   )
-  for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes, userRoutes])
+  for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes, userRoutes, reviewRoutes])
     app.route('/', routes(ctx, secret))
   // Registered last: any other method or path under /v1/ gets the JSON error, never a text 404.
   app.all('/v1/*', (c) => unknownRoute(c, app))
@@ -182,6 +183,8 @@ export function publicView(project: ProjectRecord) {
     sessionIdleMinutes: project.sessionIdleMinutes,
     rephraseThreshold: project.rephraseThreshold,
     deriveImplicitSignals: project.deriveImplicitSignals,
+    reviewedOnly: project.reviewedOnly,
+    minReliability: project.minReliability,
   }
 }
 

@@ -1,6 +1,6 @@
 // The streaming export: stored events in, deduplicated training rows out, with counts of
 // what was kept and what was dropped, per reason and per signal.
-import { SIGNALS, type Signal, type StoredEvent } from '@tightloop/schema'
+import { isTrainingSignal, SIGNALS, type Signal, type StoredEvent } from '@tightloop/schema'
 import {
   type CandidacyOptions,
   createCandidacyFilter,
@@ -10,6 +10,13 @@ import {
 import { PipelineInputError } from './errors.ts'
 import { createHashWindow } from './hash-window.ts'
 import { isDerivedEvent } from './implicit-signals.ts'
+import {
+  applyReview,
+  REVIEW_DROP_REASONS,
+  REVIEWED_WEIGHT,
+  type ReviewDropReason,
+  type ReviewRules,
+} from './review-rules.ts'
 import { type AnswerTexts, type TrainingRow, toTrainingRow } from './training-row.ts'
 
 /**
@@ -26,7 +33,7 @@ export const DEFAULT_DEDUP_WINDOW = 1_000_000
  * (`client_implicit`) an abandonment or rephrase an older browser decided itself, ignored
  * when the collector derives them from the session timeline.
  */
-export type ExportDropReason = DropReason | 'duplicate' | 'client_implicit'
+export type ExportDropReason = DropReason | ReviewDropReason | 'duplicate' | 'client_implicit'
 
 /**
  * Every {@link ExportDropReason}, in report order.
@@ -35,6 +42,7 @@ export type ExportDropReason = DropReason | 'duplicate' | 'client_implicit'
  */
 export const EXPORT_DROP_REASONS: readonly ExportDropReason[] = [
   ...DROP_REASONS,
+  ...REVIEW_DROP_REASONS,
   'duplicate',
   'client_implicit',
 ]
@@ -48,6 +56,8 @@ export interface ExportBuilderOptions extends CandidacyOptions {
    * sent are dropped as `client_implicit`, so one session never trains twice for one reason.
    */
   derivedImplicit?: boolean
+  /** Reviewers' decisions and the users' reliability (review-rules.ts); none: not applied. */
+  reviews?: ReviewRules
 }
 
 /** Counts for one signal. */
@@ -112,7 +122,8 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
   const rows = new Float64Array(SIGNALS.length)
 
   return {
-    push(event, answer) {
+    push(given, answer) {
+      let event = given
       const s = signalIndex.get(event.signal)
       if (s === undefined) throw new TypeError(`unknown signal ${String(event.signal)}`)
       events[s]! += 1
@@ -124,6 +135,16 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
         drops[s * reasonCount + clientImplicitIndex]! += 1
         return NO_ROWS
       }
+      let reviewed = false
+      let reliability: number | undefined
+      if (options.reviews && isTrainingSignal(event.signal)) {
+        const review = applyReview(event, options.reviews)
+        if ('drop' in review) {
+          drops[s * reasonCount + reasonIndex.get(review.drop)!]! += 1
+          return NO_ROWS
+        }
+        ;({ event, reviewed, reliability } = review)
+      }
       const verdict = check(event, answer)
       if (!verdict.candidate) {
         drops[s * reasonCount + reasonIndex.get(verdict.reason)!]! += 1
@@ -131,6 +152,13 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
       }
       const row = toTrainingRow(event, answer)
       if (!row) throw new Error(`candidate ${event.eventId} made no row: rules out of sync`)
+      if (reviewed) {
+        row.source = 'reviewed'
+        row.weight = REVIEWED_WEIGHT
+      } else if (reliability !== undefined) {
+        row.weight *= reliability
+        row.reliability = reliability
+      }
       const hash = row.row_id
       if (!seen.add(parseInt(hash.slice(0, 8), 16), parseInt(hash.slice(8, 16), 16))) {
         drops[s * reasonCount + duplicateIndex]! += 1

@@ -58,6 +58,7 @@ export function toNativeRecord(row: TrainingRow): TrainingRow {
     rejected: row.rejected,
     weight: row.weight,
     source: row.source,
+    ...(row.reliability !== undefined && { reliability: row.reliability }),
     event_hash: row.event_hash,
     row_id: row.row_id,
   }

@@ -12,6 +12,7 @@ export * from './hash-window.ts'
 export * from './implicit-signals.ts'
 export * from './injection.ts'
 export * from './reliability.ts'
+export * from './review-rules.ts'
 export * from './rephrase-similarity.ts'
 export * from './robust-stats.ts'
 // A seeded PRNG for simulations, benchmarks, seeds and randomised tests.

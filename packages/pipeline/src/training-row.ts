@@ -16,9 +16,15 @@ export interface TrainingRow {
   prompt: string
   preferred: string | null
   rejected: string
-  /** Trust in the row: `SIGNAL_WEIGHTS[source]`. */
+  /**
+   * Trust in the row: `SIGNAL_WEIGHTS[source]`, times the user's `reliability` when reviews
+   * gave one; 1 for a correction a reviewer approved.
+   */
   weight: number
-  source: TrainingSignal
+  /** The signal, or `reviewed` for a correction a person approved or edited. */
+  source: TrainingSignal | 'reviewed'
+  /** The user's reliability from reviews (review-rules.ts), when the export applied one. */
+  reliability?: number
   /**
    * sha256 (hex) of the judged request id, as the article defines it, so a row joins back to
    * its request by hashing the request id; every row about one answer shares it.

@@ -37,20 +37,20 @@ const MAX_REASON_CHARS = 1_000
 const MAX_LABEL_CHARS = 200
 const ADVERSARY_STATUSES = ['flagged', 'confirmed', 'dismissed'] as const
 
-type Json = Record<string, unknown>
+export type Json = Record<string, unknown>
 
-function invalid(message: string): CollectorError {
+export function invalid(message: string): CollectorError {
   return new CollectorError(400, 'invalid_body', message)
 }
 
-function asObject(value: unknown, what: string): Json {
+export function asObject(value: unknown, what: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(`${what} must be a JSON object`)
   }
   return value as Json
 }
 
-function onlyFields(body: Json, allowed: readonly string[], what: string): void {
+export function onlyFields(body: Json, allowed: readonly string[], what: string): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
       throw invalid(`${what} has an unknown field "${key}"; it takes ${allowed.join(', ')}`)
@@ -58,9 +58,9 @@ function onlyFields(body: Json, allowed: readonly string[], what: string): void 
   }
 }
 
-function text(body: Json, field: string, max: number, required: true): string
-function text(body: Json, field: string, max: number, required?: false): string | undefined
-function text(body: Json, field: string, max: number, required = false): string | undefined {
+export function text(body: Json, field: string, max: number, required: true): string
+export function text(body: Json, field: string, max: number, required?: false): string | undefined
+export function text(body: Json, field: string, max: number, required = false): string | undefined {
   const value = body[field]
   if (value === undefined || value === null) {
     if (required) throw invalid(`${field} is required`)
@@ -84,7 +84,7 @@ function instant(field: string, value: unknown): number | undefined {
 }
 
 /** Reads a small JSON object body; 400 when it is not one, 413 past the limit. */
-async function readJsonBody(c: Context): Promise<Json> {
+export async function readJsonBody(c: Context): Promise<Json> {
   const raw = await readBodyText(
     c.req.raw,
     MAX_ADMIN_BODY_BYTES,

@@ -5,7 +5,7 @@
 // one chunk of text at a time, plus the pipeline's bounded dedup window, so memory does not
 // grow with the number of events.
 
-import type { AnswerTexts } from '@tightloop/pipeline'
+import type { AnswerTexts, ReviewRules } from '@tightloop/pipeline'
 import {
   createExportBuilder,
   EXPORT_FORMATS,
@@ -39,6 +39,7 @@ import {
   withDerived,
 } from './export-implicit.ts'
 import { recordExportRun } from './export-lineage.ts'
+import { loadReviewRules } from './export-reviews.ts'
 
 /** Text gathered before a chunk is handed to the response: big enough that writes are cheap. */
 const CHUNK_CHARS = 64 * 1024
@@ -78,6 +79,8 @@ export interface ExportRules {
   adversaryPolicy: AdversaryPolicyName
   /** Derive abandonment and rephrase from session timelines (export-implicit.ts). */
   implicit?: ImplicitRules
+  /** Reviewers' decisions and users' reliability (export-reviews.ts); none: nobody reviewed. */
+  reviews?: ReviewRules
 }
 
 /** The project's adversary policy as the export applies it (auto-ban counts as quarantine). */
@@ -154,11 +157,12 @@ export async function loadExportRules(
   project: ProjectRecord,
   now: number,
 ): Promise<ExportRules> {
-  const [adversaries, versions, answersLogged, implicit] = await Promise.all([
+  const [adversaries, versions, answersLogged, implicit, reviews] = await Promise.all([
     store.listAdversaries(project.id),
     store.listVersionChanges(project.id),
     store.countAnswers(project.id),
     loadImplicitRules(store, project, now),
+    loadReviewRules(store, project),
   ])
   const adversaryPolicy = effectivePolicy(project)
   return {
@@ -175,6 +179,7 @@ export async function loadExportRules(
     }),
     evalHoldout: project.evalHoldout,
     adversaryPolicy,
+    ...(reviews && { reviews }),
   }
 }
 
@@ -224,6 +229,7 @@ export function runExport(
     // The same salt-less hash as GET /v1/eval-slice, so the held-out rows are that slice's.
     holdOutEvalSlice: rules.evalHoldout,
     derivedImplicit: !!rules.implicit,
+    ...(rules.reviews && { reviews: rules.reviews }),
   })
   const deriver =
     rules.implicit &&

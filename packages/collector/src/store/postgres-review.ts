@@ -1,5 +1,7 @@
 // The review log on PostgreSQL, shared by every collector process.
+import type { StoredEvent } from '@tightloop/schema'
 import type pg from 'pg'
+import { pgText } from './postgres-insert.ts'
 import type { ReviewLogStore } from './review-log.ts'
 import { fromReviewRow } from './sqlite-review.ts'
 
@@ -57,6 +59,14 @@ export function postgresReviewLog(pool: pg.Pool): ReviewLogStore {
       return rows
         .map(fromReviewRow)
         .sort((a, b) => a.decidedAt - b.decidedAt || a.itemId.localeCompare(b.itemId))
+    },
+
+    async findEvent(projectId, eventId) {
+      const { rows } = await pool.query<{ payload: unknown }>(
+        'SELECT payload FROM events WHERE project_id = $1 AND event_id = $2',
+        [projectId, pgText(eventId)],
+      )
+      return (rows[0]?.payload as StoredEvent | undefined) ?? null
     },
 
     async reviewHistory(projectId, itemId) {

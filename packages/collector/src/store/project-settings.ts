@@ -1,6 +1,6 @@
 // Project settings added after the first schema: kept as one JSON object per project, so a new
 // setting needs no migration. Defaults apply to every key a stored object lacks.
-import { DEFAULT_REPHRASE_THRESHOLD } from '@tightloop/pipeline'
+import { DEFAULT_MIN_RELATIVE, DEFAULT_REPHRASE_THRESHOLD } from '@tightloop/pipeline'
 
 /** Settings stored in the project's `settings` JSON; every one has a default. */
 export interface ProjectSettings {
@@ -30,6 +30,13 @@ export interface ProjectSettings {
    * `session_abandon` and `rephrase` events older browsers send are then stored, not trained on.
    */
   deriveImplicitSignals: boolean
+  /** Only corrections a reviewer approved or edited train (`not_reviewed`); default off. */
+  reviewedOnly: boolean
+  /**
+   * A user whose review record puts them below this share of the project's approval rate is
+   * unreliable: their feedback does not train (`unreliable_user`); default 0.8.
+   */
+  minReliability: number
 }
 
 /** Keys of {@link ProjectSettings}, in display order. */
@@ -42,6 +49,8 @@ export const PROJECT_SETTING_KEYS = [
   'sessionIdleMinutes',
   'rephraseThreshold',
   'deriveImplicitSignals',
+  'reviewedOnly',
+  'minReliability',
 ] as const satisfies readonly (keyof ProjectSettings)[]
 
 /** Days an event may lie before its receipt unless the project says otherwise. */
@@ -61,6 +70,8 @@ export function settingsDefaults(): ProjectSettings {
     sessionIdleMinutes: DEFAULT_SESSION_IDLE_MINUTES,
     rephraseThreshold: DEFAULT_REPHRASE_THRESHOLD,
     deriveImplicitSignals: true,
+    reviewedOnly: false,
+    minReliability: DEFAULT_MIN_RELATIVE,
   }
 }
 

@@ -1,3 +1,5 @@
+import type { StoredEvent } from '@tightloop/schema'
+
 // The review log's types, shared by both store engines: every decision a person made about a
 // correction (approve, reject, edit) or a flagged user (confirm, dismiss), versioned per item
 // so a decision can be changed and its history is kept.
@@ -39,6 +41,8 @@ export interface ReviewLogStore {
   ): Promise<{ stored: ReviewDecision } | { stale: number }>
   /** The latest decision of every decided item of the project. */
   latestReviewDecisions(projectId: string): Promise<ReviewDecision[]>
+  /** One stored event by its id (the item a correction decision is about), or null. */
+  findEvent(projectId: string, eventId: string): Promise<StoredEvent | null>
   /** Every decision about one item, oldest first. */
   reviewHistory(projectId: string, itemId: string): Promise<ReviewDecision[]>
 }

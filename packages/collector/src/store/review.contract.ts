@@ -64,6 +64,33 @@ export function describeReviewLogContract(engine: string, open: OpenStore) {
       expect(await store.latestReviewDecisions(other.id)).toEqual([])
     })
 
+    it('finds one stored event by its id', async () => {
+      const p = await store.createProject({ name: 'find' })
+      const e = makeEvent('explicit_correction', { correctionText: 'Open Settings.' })
+      await store.insertEvents(p.id, [
+        {
+          eventId: e.eventId,
+          signal: e.signal,
+          requestId: e.requestId,
+          userId: e.userId,
+          occurredAt: T0,
+          receivedAt: T0 + 5,
+          productVersion: null,
+          event: {
+            ...e,
+            occurredAt: new Date(T0).toISOString(),
+            receivedAt: new Date(T0 + 5).toISOString(),
+          },
+        },
+      ] as never)
+      expect(await store.findEvent(p.id, e.eventId)).toMatchObject({
+        eventId: e.eventId,
+        correctionText: 'Open Settings.',
+        receivedAt: new Date(T0 + 5).toISOString(),
+      })
+      expect(await store.findEvent(p.id, 'nope')).toBeNull()
+    })
+
     it('erasing a user removes the decisions about them, and only those', async () => {
       const p = await store.createProject({ name: 'erase' })
       const e = makeEvent('explicit_correction', { userId: 'gone', correctionText: 'fix' })

@@ -1,7 +1,9 @@
 // The review log on SQLite, on the store's own connection (synchronous=FULL: a decision is
 // durable when the call resolves).
+import type { StoredEvent } from '@tightloop/schema'
 import type Database from 'better-sqlite3'
 import type { ReviewDecision, ReviewLogStore } from './review-log.ts'
+import { restampEvent } from './stamp.ts'
 
 interface Row {
   item_id: string
@@ -75,6 +77,19 @@ export function sqliteReviewLog(db: Database.Database): ReviewLogStore {
         )
         .all(projectId, projectId) as Row[]
       return rows.map(fromReviewRow)
+    },
+
+    async findEvent(projectId, eventId) {
+      const row = db
+        .prepare(
+          'SELECT occurred_at, received_at, payload FROM events WHERE project_id = ? AND event_id = ?',
+        )
+        .get(projectId, eventId) as
+        | { occurred_at: number; received_at: number; payload: string }
+        | undefined
+      if (!row) return null
+      const event = JSON.parse(row.payload) as StoredEvent
+      return restampEvent(event, row.occurred_at, row.received_at)
     },
 
     async reviewHistory(projectId, itemId) {
