@@ -6,6 +6,9 @@ import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers read field by field in assertions
+type Json = Record<string, any>
+
 const PROMPT = 'How do I change my PIN?'
 const ANSWER = 'Open Settings, then Security, then PIN.'
 const FIXES = [
@@ -27,7 +30,7 @@ onEachEngine((engine, openStore, dropStore) =>
         headers: { authorization: `Bearer ${c.secretKey}`, 'content-type': 'application/json' },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       })
-    const json = async (res: Response) => (await res.json()) as Record<string, any>
+    const json = async (res: Response) => (await res.json()) as Json
     const correction = (id: string, userId: string, n: number) =>
       makeEvent('explicit_correction', {
         eventId: id,
@@ -44,7 +47,7 @@ onEachEngine((engine, openStore, dropStore) =>
         .split('\n')
         .map((l) => JSON.parse(l))
       const stats = lines.pop().tightloop_export_stats as { dropped: Record<string, number> }
-      return { rows: lines as Record<string, any>[], stats }
+      return { rows: lines as Json[], stats }
     }
 
     beforeAll(async () => {
