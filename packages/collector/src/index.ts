@@ -58,6 +58,12 @@ export {
   runExport,
 } from './routes/export.ts'
 export { type ExportEnd, recordExportRun } from './routes/export-lineage.ts'
+export {
+  decideReview,
+  listReview,
+  type ReviewQuery,
+  readReviewQuery,
+} from './routes/review.ts'
 export { computeStatsReport, type StatsInput, type StatsReport } from './routes/stats.ts'
 export { createStatsCache, type StatsCache } from './routes/stats-aggregates.ts'
 export { eraseUser, readUserId } from './routes/users.ts'

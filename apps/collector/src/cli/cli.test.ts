@@ -316,6 +316,22 @@ describe('project', { timeout: 60_000 }, () => {
       eventWindowDays: 7,
       requireAnswerLog: true,
     })
+    const review = await cli([
+      'project',
+      'set',
+      '--reviewed-only',
+      'on',
+      '--min-reliability',
+      '0.6',
+      ...db,
+    ])
+    expect(review.stdout).toContain(
+      'review:             only reviewed corrections train; unreliable below 0.6',
+    )
+    expectReadableFailure(
+      await cli(['project', 'set', '--min-reliability', '2', ...db]),
+      /--min-reliability must be a number from 0 to 1, not "2"/,
+    )
     expectReadableFailure(
       await cli(['project', 'set', '--event-window-days', '0', ...db]),
       /--event-window-days must be a whole number from 1 to 3650, not "0"/,

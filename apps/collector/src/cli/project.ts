@@ -42,6 +42,9 @@ Settings:
   --eval-holdout <on|off>        keep feedback about eval-slice answers out of training
                                  (default on; off lets the eval answers train)
   --scrub-pii <true|false>       replace e-mails, card and phone numbers before storing
+  --reviewed-only <on|off>       only corrections a reviewer approved or edited train
+  --min-reliability <x>          a user below this share of the project's review approval
+                                 rate is unreliable: their feedback does not train (0.8)
   --event-window-days <n>        an event's time must lie within n days before its receipt,
                                  else ingest refuses it (default 90)
   --retention-days <n|off>       delete raw events older than n days, hourly while the
@@ -79,6 +82,8 @@ const OPTIONS = {
   'scrub-pii': { type: 'string' },
   'retention-days': { type: 'string' },
   'event-window-days': { type: 'string' },
+  'reviewed-only': { type: 'string' },
+  'min-reliability': { type: 'string' },
   'require-answer-log': { type: 'string' },
   'session-idle-minutes': { type: 'string' },
   'rephrase-threshold': { type: 'string' },
@@ -231,6 +236,17 @@ function readSettings(values: Values): Partial<ProjectInput> {
     settings.scrubPii = bool('--scrub-pii', values['scrub-pii'])
   if (values['require-answer-log'] !== undefined)
     settings.requireAnswerLog = bool('--require-answer-log', values['require-answer-log'])
+  if (values['reviewed-only'] !== undefined)
+    settings.reviewedOnly = bool('--reviewed-only', values['reviewed-only'])
+  if (values['min-reliability'] !== undefined) {
+    const share = Number(values['min-reliability'])
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(values['min-reliability'])) {
+      throw new CliError(
+        `--min-reliability must be a number from 0 to 1, not "${values['min-reliability']}"`,
+      )
+    }
+    settings.minReliability = share
+  }
   if (values['eval-holdout'] !== undefined)
     settings.evalHoldout = bool('--eval-holdout', values['eval-holdout'])
   const policy = values['adversary-policy']
@@ -283,6 +299,7 @@ function describe(p: ProjectRecord): string {
   scrub PII:          ${p.scrubPii ? 'yes' : 'no'}
   event window:       ${p.eventWindowDays} days (older or future events are refused at ingest)
   retention:          ${p.retentionDays === null ? 'off (raw events kept until erased)' : `${p.retentionDays} days`}
+  review:             ${p.reviewedOnly ? 'only reviewed corrections train' : 'reviewed corrections train as "reviewed"'}; unreliable below ${p.minReliability}
   answer log:         ${p.requireAnswerLog ? 'required' : 'used when present'}
   implicit signals:   ${p.deriveImplicitSignals ? `derived; session ends after ${p.sessionIdleMinutes} min idle, rephrase at ${p.rephraseThreshold}` : 'as browsers send them'}
   created:            ${p.createdAt}

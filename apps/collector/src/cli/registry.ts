@@ -11,6 +11,7 @@ import type { Command } from './command.ts'
 import { exportCommand } from './export.ts'
 import { gateCommand } from './gate.ts'
 import { projectCommand } from './project.ts'
+import { reviewCommand } from './review.ts'
 import { seedCommand } from './seed.ts'
 import { statsCommand } from './stats.ts'
 import { usersCommand } from './users.ts'
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   gateCommand,
   statsCommand,
   adversariesCommand,
+  reviewCommand,
   versionsCommand,
   projectCommand,
   usersCommand,

@@ -6,7 +6,7 @@
 // - `POST /v1/review/:itemId {decision, text?, reviewer, note?, version?}`
 // - `GET /v1/review/:itemId` → the item's decisions, oldest first
 import { MAX_RESPONSE_BYTES, SIGNALS, type StoredEvent } from '@tightloop/schema'
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import type { CollectorEnv } from '../app.ts'
 import { CollectorError } from '../errors.ts'
 import { allowQuery } from '../query-params.ts'
@@ -57,16 +57,27 @@ export interface UserItem {
   decision?: ReviewDecision
 }
 
-interface Query {
+/** Which items a listing shows. */
+export interface ReviewQuery {
   kind: 'corrections' | 'users'
   status: 'pending' | 'decided'
   limit: number
 }
+type Query = ReviewQuery
 
-function readQuery(c: Context): Query {
-  const kind = c.req.query('kind') ?? 'corrections'
-  const status = c.req.query('status') ?? 'pending'
-  const limitText = c.req.query('limit') ?? String(DEFAULT_LIMIT)
+/**
+ * Reads a listing's parameters (query string or CLI flags); 400 `invalid_query` when wrong.
+ *
+ * @example readReviewQuery({ kind: 'users' }) // { kind: 'users', status: 'pending', limit: 50 }
+ */
+export function readReviewQuery(given: {
+  kind?: string | undefined
+  status?: string | undefined
+  limit?: string | undefined
+}): ReviewQuery {
+  const kind = given.kind ?? 'corrections'
+  const status = given.status ?? 'pending'
+  const limitText = given.limit ?? String(DEFAULT_LIMIT)
   if (kind !== 'corrections' && kind !== 'users') {
     throw new CollectorError(400, 'invalid_query', 'kind must be "corrections" or "users"')
   }
@@ -143,6 +154,64 @@ async function listUsers(store: Store, projectId: string, q: Query) {
   return { total: all.length, items }
 }
 
+/**
+ * The first `limit` items of the queue with the asked status, and how many there are in all.
+ *
+ * @example const { total, items } = await listReview(store, projectId, readReviewQuery({}))
+ */
+export async function listReview(store: Store, projectId: string, q: ReviewQuery) {
+  const listed =
+    q.kind === 'corrections'
+      ? await listCorrections(store, projectId, q)
+      : await listUsers(store, projectId, q)
+  return { kind: q.kind, status: q.status, ...listed }
+}
+
+/**
+ * Stores one decision about an item (a decision about a flag is also the flag's new status).
+ * 404 for an unknown item, 400 for a decision that does not fit it, 409 for a stale version.
+ *
+ * @example await decideReview(store, projectId, 'c:ev-1', { decision: 'approve', reviewer: 'Dana' }, Date.now())
+ */
+export async function decideReview(
+  store: Store,
+  projectId: string,
+  itemId: string,
+  body: Record<string, unknown>,
+  now: number,
+): Promise<{ decision: ReviewDecision }> {
+  const item = await findItem(store, projectId, itemId)
+  const d = readDecision(body, item.kinds)
+  const result = await store.addReviewDecision(
+    projectId,
+    {
+      itemId,
+      userId: item.userId,
+      decision: d.decision,
+      reviewer: d.reviewer,
+      decidedAt: now,
+      ...(d.text !== undefined && { text: d.text }),
+      ...(d.note !== undefined && { note: d.note }),
+    },
+    d.version,
+  )
+  if ('stale' in result) {
+    throw new CollectorError(
+      409,
+      'conflict',
+      `The item is at version ${result.stale}, not ${d.version}: reload it and decide again`,
+    )
+  }
+  if (item.kinds === USER_DECISIONS) {
+    await store.upsertAdversary(projectId, {
+      userId: item.userId,
+      status: d.decision === 'confirm' ? 'confirmed' : 'dismissed',
+      reason: d.note ?? `${d.decision === 'confirm' ? 'confirmed' : 'dismissed'} by ${d.reviewer}`,
+    })
+  }
+  return { decision: result.stored }
+}
+
 /** Validates a decision's body against the kind of item it is about. */
 function readDecision(body: Record<string, unknown>, kinds: readonly ReviewDecisionKind[]) {
   onlyFields(body, ['decision', 'text', 'reviewer', 'note', 'version'], 'The decision')
@@ -178,13 +247,12 @@ export function reviewRoutes(
   const app = new Hono<CollectorEnv>()
 
   app.get('/v1/review', secret, allowQuery('kind', 'status', 'limit'), async (c) => {
-    const q = readQuery(c)
-    const projectId = c.get('caller').project.id
-    const listed =
-      q.kind === 'corrections'
-        ? await listCorrections(store, projectId, q)
-        : await listUsers(store, projectId, q)
-    return c.json({ kind: q.kind, status: q.status, ...listed })
+    const q = readReviewQuery({
+      kind: c.req.query('kind'),
+      status: c.req.query('status'),
+      limit: c.req.query('limit'),
+    })
+    return c.json(await listReview(store, c.get('caller').project.id, q))
   })
 
   app.get('/v1/review/:itemId', secret, allowQuery(), async (c) => {
@@ -196,39 +264,8 @@ export function reviewRoutes(
 
   app.post('/v1/review/:itemId', secret, allowQuery(), async (c) => {
     const projectId = c.get('caller').project.id
-    const itemId = c.req.param('itemId')
-    const item = await findItem(store, projectId, itemId)
-    const d = readDecision(await readJsonBody(c), item.kinds)
-    const result = await store.addReviewDecision(
-      projectId,
-      {
-        itemId,
-        userId: item.userId,
-        decision: d.decision,
-        reviewer: d.reviewer,
-        decidedAt: ctx.now(),
-        ...(d.text !== undefined && { text: d.text }),
-        ...(d.note !== undefined && { note: d.note }),
-      },
-      d.version,
-    )
-    if ('stale' in result) {
-      throw new CollectorError(
-        409,
-        'conflict',
-        `The item is at version ${result.stale}, not ${d.version}: reload it and decide again`,
-      )
-    }
-    // A decision about a flag is the flag's new status, as the adversary routes set it.
-    if (item.kinds === USER_DECISIONS) {
-      await store.upsertAdversary(projectId, {
-        userId: item.userId,
-        status: d.decision === 'confirm' ? 'confirmed' : 'dismissed',
-        reason:
-          d.note ?? `${d.decision === 'confirm' ? 'confirmed' : 'dismissed'} by ${d.reviewer}`,
-      })
-    }
-    return c.json({ decision: result.stored })
+    const body = await readJsonBody(c)
+    return c.json(await decideReview(store, projectId, c.req.param('itemId'), body, ctx.now()))
   })
 
   return app
