@@ -4,6 +4,7 @@ import { useMemo } from 'preact/hooks'
 import { AlertList } from './alert-list.tsx'
 import { Chart } from './chart.tsx'
 import { chartSpecs } from './charts.ts'
+import { Review } from './review.tsx'
 import type { Session } from './session.ts'
 import {
   Candidates,
@@ -18,6 +19,14 @@ const RANGES = [30, 90, 180] as const
 /** The whole dashboard for a session. `scheme` is the current colour scheme. */
 export function App({ session, scheme }: { session: Session; scheme: string }) {
   const report = session.report.value
+  const view = useSignal(
+    typeof location !== 'undefined' && location.hash === '#review' ? 'review' : 'charts',
+  )
+  const show = (next: 'charts' | 'review') => {
+    view.value = next
+    if (typeof history !== 'undefined')
+      history.replaceState(null, '', next === 'review' ? '#review' : '#')
+  }
   return (
     <main>
       <header class="top">
@@ -27,29 +36,60 @@ export function App({ session, scheme }: { session: Session; scheme: string }) {
         {report && (
           <nav class="controls">
             <span class="project">{report.project.name}</span>
-            <label>
-              Range{' '}
-              <select
-                value={String(session.days.value)}
-                onChange={(e) => session.setDays(Number((e.target as HTMLSelectElement).value))}
-              >
-                {RANGES.map((n) => (
-                  <option key={n} value={String(n)}>
-                    last {n} days
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="button" onClick={() => session.refresh()}>
-              Refresh
+            <button
+              type="button"
+              aria-pressed={view.value === 'charts'}
+              onClick={() => show('charts')}
+            >
+              Charts
             </button>
+            <button
+              type="button"
+              aria-pressed={view.value === 'review'}
+              onClick={() => show('review')}
+            >
+              Review
+            </button>
+            {view.value === 'charts' && (
+              <>
+                <label>
+                  Range{' '}
+                  <select
+                    value={String(session.days.value)}
+                    onChange={(e) => session.setDays(Number((e.target as HTMLSelectElement).value))}
+                  >
+                    {RANGES.map((n) => (
+                      <option key={n} value={String(n)}>
+                        last {n} days
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="button" onClick={() => session.refresh()}>
+                  Refresh
+                </button>
+              </>
+            )}
             <button type="button" onClick={() => session.signOut()}>
               Sign out
             </button>
           </nav>
         )}
       </header>
-      {report ? <Dashboard session={session} scheme={scheme} /> : <SignIn session={session} />}
+      {!report ? (
+        <SignIn session={session} />
+      ) : view.value === 'review' ? (
+        // The key is remembered once the report loaded: the queue waits for it.
+        session.key.value && (
+          <Review
+            key={session.key.value}
+            secretKey={session.key.value}
+            storage={typeof localStorage !== 'undefined' ? localStorage : null}
+          />
+        )
+      ) : (
+        <Dashboard session={session} scheme={scheme} />
+      )}
     </main>
   )
 }

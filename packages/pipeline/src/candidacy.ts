@@ -117,7 +117,15 @@ export interface CandidacyOptions {
  * A compiled filter: one event in (with the logged answer it judges, when there is one), one
  * verdict out.
  */
-export type CandidacyFilter = (event: StoredEvent, answer?: AnswerTexts | null) => CandidacyVerdict
+/**
+ * Judges one event, with the logged answer it is about when there is one. `reviewed`: a person
+ * approved this correction, so it is no typo fix whatever its distance from the answer.
+ */
+export type CandidacyFilter = (
+  event: StoredEvent,
+  answer?: AnswerTexts | null,
+  reviewed?: boolean,
+) => CandidacyVerdict
 
 const KEEP: CandidacyVerdict = Object.freeze({ candidate: true })
 const DROP = Object.fromEntries(
@@ -170,7 +178,7 @@ export function createCandidacyFilter(options: CandidacyOptions): CandidacyFilte
 
   const requireAnswerLog = options.requireAnswerLog === true
 
-  return (event, answer) => {
+  return (event, answer, reviewed) => {
     if (!isTrainingSignal(event.signal)) return DROP.excluded_signal
     if (allowed && !allowed.has(event.signal)) return DROP.signal_disabled
     if (adversaries.has(event.userId)) return DROP.adversarial_user
@@ -200,6 +208,7 @@ export function createCandidacyFilter(options: CandidacyOptions): CandidacyFilte
     }
     if (
       event.signal === 'explicit_correction' &&
+      !reviewed &&
       isTypoFix(response, event.correctionText, minDistance)
     ) {
       return DROP.typo_correction

@@ -145,7 +145,7 @@ export function createExportBuilder(options: ExportBuilderOptions): ExportBuilde
         }
         ;({ event, reviewed, reliability } = review)
       }
-      const verdict = check(event, answer)
+      const verdict = check(event, answer, reviewed)
       if (!verdict.candidate) {
         drops[s * reasonCount + reasonIndex.get(verdict.reason)!]! += 1
         return NO_ROWS
