@@ -1,0 +1,120 @@
+// POST /v1/traces: an OTLP/HTTP trace exporter fills the answer log from the backend's GenAI spans.
+import type { IncomingMessage } from 'node:http'
+import {
+  type LoggedAnswer,
+  loggedAnswerSchema,
+  MAX_ANSWER_BATCH_BYTES,
+  MAX_ANSWERS_PER_BATCH,
+} from '@tightloop/schema'
+import type { Context } from 'hono'
+import type { CollectorEnv } from '../app.ts'
+import { readBodyText } from '../body.ts'
+import { CollectorError } from '../errors.ts'
+import { storeAnswers } from './answers.ts'
+import type { CollectorContext } from './context.ts'
+import { describe } from './ingest.ts'
+import { REQUEST_ID_ATTRIBUTE, readOtlpSpans, type SpanSkip, spanAnswers } from './otlp-genai.ts'
+
+/** OTLP's `ExportTraceServiceResponse` in its JSON form. */
+export interface ExportTraceServiceResponse {
+  partialSuccess?: { rejectedSpans: number; errorMessage: string }
+}
+
+type Rejection = Exclude<SpanSkip, 'not_genai'> | 'invalid' | 'conflict'
+
+const WHY: Record<Rejection, string> = {
+  no_request_id: `without a request id (set ${REQUEST_ID_ATTRIBUTE} or gen_ai.response.id)`,
+  no_content:
+    "without message content (turn on the instrumentation's content capture, e.g. OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true)",
+  no_prompt: 'without a user message',
+  no_response: 'without a text answer',
+  invalid: 'that are not valid answers',
+  conflict: 'whose request id already has another answer logged (conflict)',
+}
+
+/**
+ * Handles one `POST /v1/traces` (secret key, checked before): OTLP/HTTP JSON. Each GenAI span
+ * with prompt and answer is logged like a `POST /v1/answers` entry; spans without GenAI
+ * attributes are skipped; GenAI spans that cannot be logged are counted in `partialSuccess`.
+ * A body that is not an OTLP/JSON trace request is refused with the usual JSON error, and
+ * nothing is stored.
+ *
+ * @example app.post('/v1/traces', secret, (c) => logTraces(c, ctx))
+ */
+export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext) {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') {
+    throw new CollectorError(
+      415,
+      'unsupported_media_type',
+      'OTLP/HTTP protobuf is not supported: send OTLP/HTTP JSON (exporter protocol http/json, Content-Type: application/json)',
+    )
+  }
+  if (type !== 'application/json') {
+    throw new CollectorError(
+      415,
+      'unsupported_media_type',
+      'Send OTLP/HTTP JSON (Content-Type: application/json)',
+    )
+  }
+  const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase()
+  if (encoding !== 'identity') {
+    throw new CollectorError(
+      415,
+      'unsupported_media_type',
+      `Content-Encoding ${encoding} is not supported: turn the exporter's compression off`,
+    )
+  }
+  const text = await readBodyText(
+    c.req.raw,
+    MAX_ANSWER_BATCH_BYTES,
+    (c.env as { incoming?: IncomingMessage } | undefined)?.incoming,
+  )
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new CollectorError(400, 'invalid_json', 'The body is not valid JSON')
+  }
+
+  const rejected = new Map<Rejection, number>()
+  const reject = (why: Rejection, count = 1) => {
+    if (count > 0) rejected.set(why, (rejected.get(why) ?? 0) + count)
+  }
+  let skipped = 0
+  let firstInvalid = ''
+  const answers: LoggedAnswer[] = []
+  for (const outcome of spanAnswers(readOtlpSpans(json))) {
+    if ('skip' in outcome) {
+      if (outcome.skip === 'not_genai') skipped++
+      else reject(outcome.skip)
+      continue
+    }
+    const parsed = loggedAnswerSchema.safeParse(outcome.answer)
+    if (parsed.success) answers.push(parsed.data)
+    else {
+      reject('invalid')
+      firstInvalid ||= describe(parsed.error)
+    }
+  }
+  const { project } = c.get('caller')
+  for (let i = 0; i < answers.length; i += MAX_ANSWERS_PER_BATCH) {
+    const chunk = answers.slice(i, i + MAX_ANSWERS_PER_BATCH)
+    reject('conflict', (await storeAnswers(ctx, project.id, chunk)).rejected.length)
+  }
+
+  const body: ExportTraceServiceResponse = {}
+  const rejectedSpans = [...rejected.values()].reduce((sum, n) => sum + n, 0)
+  if (rejectedSpans > 0) {
+    const reasons = [...rejected].map(
+      ([why, n]) =>
+        `${n} ${WHY[why]}${why === 'invalid' && firstInvalid ? ` (first: ${firstInvalid})` : ''}`,
+    )
+    const skippedNote = skipped > 0 ? `; ${skipped} spans without GenAI content skipped` : ''
+    body.partialSuccess = {
+      rejectedSpans,
+      errorMessage: `GenAI spans not logged as answers: ${reasons.join(', ')}${skippedNote}`,
+    }
+  }
+  return c.json(body, 200)
+}
