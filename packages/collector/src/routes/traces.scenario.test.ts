@@ -2,10 +2,15 @@
 // answer log through POST /v1/traces, and exports then judge feedback against it (both engines).
 import { context, type DiagLogger, DiagLogLevel, diag, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 
+// The exporter's CompressionAlgorithm enum lives in an internal package; its value is 'gzip'.
+const GZIP = 'gzip' as NonNullable<
+  ConstructorParameters<typeof OTLPProtoTraceExporter>[0]
+>['compression']
 const SYSTEM = 'You are the support bot of Example Bank.'
 const PROMPT = 'I lost my card, what should I do?'
 const ANSWER = 'Freeze the card in the app under Cards, then order a replacement there.'
@@ -99,6 +104,42 @@ onEachEngine((engine, openStore, dropStore) => {
 
       await provider.forceFlush()
       await provider.shutdown()
+
+      // The protobuf exporter, gzip-compressed (what other SDKs and collectors send).
+      const protoProvider = new NodeTracerProvider({
+        spanProcessors: [
+          new BatchSpanProcessor(
+            new OTLPProtoTraceExporter({
+              url: `${collector.url}/v1/traces`,
+              headers: { Authorization: `Bearer ${collector.secretKey}` },
+              compression: GZIP,
+            }),
+          ),
+        ],
+      })
+      const protoTracer = protoProvider.getTracer('bank-bot')
+      protoTracer
+        .startSpan('chat gpt-4o', {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.response.model': 'gpt-4o-2024-08-06',
+            'tightloop.request_id': 'req-proto',
+            'gen_ai.input.messages': JSON.stringify([
+              { role: 'user', parts: [{ type: 'text', content: OLD_PROMPT }] },
+            ]),
+            'gen_ai.output.messages': JSON.stringify([
+              { role: 'assistant', parts: [{ type: 'text', content: OLD_ANSWER }] },
+            ]),
+          },
+        })
+        .end()
+      protoTracer
+        .startSpan('chat gpt-4o', {
+          attributes: { 'gen_ai.prompt.0.content': 'Hi', 'gen_ai.completion.0.content': 'Hello.' },
+        })
+        .end()
+      await protoProvider.forceFlush()
+      await protoProvider.shutdown()
     })
     afterAll(async () => {
       diag.disable()
@@ -115,6 +156,13 @@ onEachEngine((engine, openStore, dropStore) => {
         'chatcmpl-empty',
       ])
       expect([...found.keys()].sort()).toEqual(['chatcmpl-older', 'req-otel'])
+      const proto = await collector.store.findAnswers(collector.project.id, ['req-proto'])
+      expect(proto.get('req-proto')).toMatchObject({
+        prompt: OLD_PROMPT,
+        response: OLD_ANSWER,
+        messages: [{ role: 'user', content: OLD_PROMPT }],
+        modelVersion: 'gpt-4o-2024-08-06',
+      })
       expect(found.get('req-otel')).toMatchObject({
         prompt: PROMPT,
         response: ANSWER,
@@ -133,12 +181,16 @@ onEachEngine((engine, openStore, dropStore) => {
       })
     })
 
-    it("answers the exporter with OTLP's partial success for the span it could not log", () => {
+    it("answers each exporter with OTLP's partial success, in its encoding, for the span it could not log", () => {
       const partial = warnings.filter((w) => w.includes('Partial Success'))
-      expect(partial).toHaveLength(1)
+      expect(partial).toHaveLength(2)
       expect(partial[0]).toContain('"rejectedSpans":1')
       expect(partial[0]).toContain('without message content')
       expect(partial[0]).toContain('1 spans without GenAI content skipped')
+      // The protobuf exporter decoded the protobuf answer: int64 as a string, the reason intact.
+      expect(partial[1]).toMatch(/"rejectedSpans":"?1"?/)
+      expect(partial[1]).toContain('1 without a request id')
+      expect(warnings.filter((w) => !w.includes('Partial Success'))).toEqual([])
     })
 
     it('exports judge feedback against the traced answer: a forged one drops as answer_mismatch', async () => {

@@ -94,20 +94,36 @@ describe('POST /v1/traces', () => {
     expect((await collector.store.findAnswers(collector.project.id, ['t4'])).size).toBe(0)
   })
 
+  it('takes a gzip body, and answers protobuf in protobuf', async () => {
+    const gzipped = await post(gzipSync(JSON.stringify(traces('g1'))), {
+      'content-encoding': 'gzip',
+    })
+    expect(await gzipped.json()).toEqual({})
+    expect((await collector.store.findAnswers(collector.project.id, ['g1'])).size).toBe(1)
+    // An empty protobuf request is valid: no spans, and an empty protobuf answer.
+    const empty = await post(new Uint8Array(0), { 'content-type': 'application/x-protobuf' })
+    expect(empty.status).toBe(200)
+    expect(empty.headers.get('content-type')).toBe('application/x-protobuf')
+    expect((await empty.arrayBuffer()).byteLength).toBe(0)
+  })
+
   it.each([
+    ['plain text', traces('p1'), { 'content-type': 'text/plain' }, 415, 'unsupported_media_type'],
+    ['brotli', traces('p2'), { 'content-encoding': 'br' }, 415, 'unsupported_media_type'],
+    ['broken gzip', 'not gzip', { 'content-encoding': 'gzip' }, 400, 'invalid_body'],
     [
-      'protobuf',
-      traces('p1'),
-      { 'content-type': 'application/x-protobuf' },
-      415,
-      'unsupported_media_type',
+      'a gzip body of 1 MiB + 1 once inflated',
+      gzipSync(JSON.stringify({ pad: 'x'.repeat(1024 * 1024) })),
+      { 'content-encoding': 'gzip' },
+      413,
+      'payload_too_large',
     ],
     [
-      'gzip',
-      gzipSync(JSON.stringify(traces('p2'))),
-      { 'content-encoding': 'gzip' },
-      415,
-      'unsupported_media_type',
+      'broken protobuf',
+      new Uint8Array([0x0a, 0xff]),
+      { 'content-type': 'application/x-protobuf' },
+      400,
+      'invalid_body',
     ],
     ['broken JSON', '{"resourceSpans": [', {}, 400, 'invalid_json'],
     ['not an OTLP request', { resourceSpans: 'spans' }, {}, 400, 'invalid_body'],

@@ -1,5 +1,7 @@
 // POST /v1/traces: an OTLP/HTTP trace exporter fills the answer log from the backend's GenAI spans.
 import type { IncomingMessage } from 'node:http'
+import { promisify } from 'node:util'
+import { gunzip } from 'node:zlib'
 import {
   type LoggedAnswer,
   loggedAnswerSchema,
@@ -8,17 +10,20 @@ import {
 } from '@tightloop/schema'
 import type { Context } from 'hono'
 import type { CollectorEnv } from '../app.ts'
-import { readBodyText } from '../body.ts'
+import { decodeUtf8, readBodyBytes } from '../body.ts'
 import { CollectorError } from '../errors.ts'
 import { storeAnswers } from './answers.ts'
 import type { CollectorContext } from './context.ts'
 import { describe } from './ingest.ts'
 import { REQUEST_ID_ATTRIBUTE, readOtlpSpans, type SpanSkip, spanAnswers } from './otlp-genai.ts'
+import { decodeTraceRequest, encodeTraceResponse } from './otlp-protobuf.ts'
 
 /** OTLP's `ExportTraceServiceResponse` in its JSON form. */
 export interface ExportTraceServiceResponse {
   partialSuccess?: { rejectedSpans: number; errorMessage: string }
 }
+
+const gunzipAsync = promisify(gunzip)
 
 type Rejection = Exclude<SpanSkip, 'not_genai'> | 'invalid' | 'conflict'
 
@@ -33,48 +38,47 @@ const WHY: Record<Rejection, string> = {
 }
 
 /**
- * Handles one `POST /v1/traces` (secret key, checked before): OTLP/HTTP JSON. Each GenAI span
- * with prompt and answer is logged like a `POST /v1/answers` entry; spans without GenAI
- * attributes are skipped; GenAI spans that cannot be logged are counted in `partialSuccess`.
- * A body that is not an OTLP/JSON trace request is refused with the usual JSON error, and
- * nothing is stored.
+ * Handles one `POST /v1/traces` (secret key, checked before): OTLP/HTTP, JSON or protobuf,
+ * plain or gzip, answered in the request's encoding. Each GenAI span with prompt and answer is
+ * logged like a `POST /v1/answers` entry; spans without GenAI attributes are skipped; GenAI
+ * spans that cannot be logged are counted in `partialSuccess`. A body that is not an OTLP
+ * trace request is refused with the usual JSON error, and nothing is stored.
  *
  * @example app.post('/v1/traces', secret, (c) => logTraces(c, ctx))
  */
 export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext) {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') {
+  const binary = type === 'application/x-protobuf' || type === 'application/protobuf'
+  if (!binary && type !== 'application/json') {
     throw new CollectorError(
       415,
       'unsupported_media_type',
-      'OTLP/HTTP protobuf is not supported: send OTLP/HTTP JSON (exporter protocol http/json, Content-Type: application/json)',
-    )
-  }
-  if (type !== 'application/json') {
-    throw new CollectorError(
-      415,
-      'unsupported_media_type',
-      'Send OTLP/HTTP JSON (Content-Type: application/json)',
+      'Send OTLP/HTTP traces as application/json or application/x-protobuf',
     )
   }
   const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase()
-  if (encoding !== 'identity') {
+  if (encoding !== 'identity' && encoding !== 'gzip') {
     throw new CollectorError(
       415,
       'unsupported_media_type',
-      `Content-Encoding ${encoding} is not supported: turn the exporter's compression off`,
+      `Content-Encoding ${encoding} is not supported: use gzip or none`,
     )
   }
-  const text = await readBodyText(
+  let bytes = await readBodyBytes(
     c.req.raw,
     MAX_ANSWER_BATCH_BYTES,
     (c.env as { incoming?: IncomingMessage } | undefined)?.incoming,
   )
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    throw new CollectorError(400, 'invalid_json', 'The body is not valid JSON')
+  if (encoding === 'gzip') bytes = await gunzipBounded(bytes, MAX_ANSWER_BATCH_BYTES)
+  let request: unknown
+  if (binary) request = decodeTraceRequest(bytes)
+  else {
+    try {
+      request = JSON.parse(decodeUtf8(bytes))
+    } catch (err) {
+      if (err instanceof CollectorError) throw err
+      throw new CollectorError(400, 'invalid_json', 'The body is not valid JSON')
+    }
   }
 
   const rejected = new Map<Rejection, number>()
@@ -84,7 +88,7 @@ export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext)
   let skipped = 0
   let firstInvalid = ''
   const answers: LoggedAnswer[] = []
-  for (const outcome of spanAnswers(readOtlpSpans(json))) {
+  for (const outcome of spanAnswers(readOtlpSpans(request))) {
     if ('skip' in outcome) {
       if (outcome.skip === 'not_genai') skipped++
       else reject(outcome.skip)
@@ -116,5 +120,22 @@ export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext)
       errorMessage: `GenAI spans not logged as answers: ${reasons.join(', ')}${skippedNote}`,
     }
   }
-  return c.json(body, 200)
+  if (!binary) return c.json(body, 200)
+  return c.body(encodeTraceResponse(body), 200, { 'content-type': 'application/x-protobuf' })
+}
+
+/** Inflates a gzip body, refusing one that inflates past `limit` (a zip bomb) with 413. */
+async function gunzipBounded(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: limit })
+  } catch (cause) {
+    if (cause instanceof RangeError) {
+      throw new CollectorError(
+        413,
+        'payload_too_large',
+        `The body is over ${limit} bytes once decompressed`,
+      )
+    }
+    throw new CollectorError(400, 'invalid_body', 'The body is not valid gzip', { cause })
+  }
 }
