@@ -118,21 +118,30 @@ onEachEngine((engine, openStore, dropStore) => {
         ],
       })
       const protoTracer = protoProvider.getTracer('bank-bot')
+      // Here too the request id is on the handler's span: span ids link them in protobuf too.
+      const protoHandler = protoTracer.startSpan('POST /chat', {
+        attributes: { 'tightloop.request_id': 'req-proto' },
+      })
       protoTracer
-        .startSpan('chat gpt-4o', {
-          attributes: {
-            'gen_ai.operation.name': 'chat',
-            'gen_ai.response.model': 'gpt-4o-2024-08-06',
-            'tightloop.request_id': 'req-proto',
-            'gen_ai.input.messages': JSON.stringify([
-              { role: 'user', parts: [{ type: 'text', content: OLD_PROMPT }] },
-            ]),
-            'gen_ai.output.messages': JSON.stringify([
-              { role: 'assistant', parts: [{ type: 'text', content: OLD_ANSWER }] },
-            ]),
+        .startSpan(
+          'chat gpt-4o',
+          {
+            attributes: {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.response.model': 'gpt-4o-2024-08-06',
+              'gen_ai.response.id': 'chatcmpl-proto',
+              'gen_ai.input.messages': JSON.stringify([
+                { role: 'user', parts: [{ type: 'text', content: OLD_PROMPT }] },
+              ]),
+              'gen_ai.output.messages': JSON.stringify([
+                { role: 'assistant', parts: [{ type: 'text', content: OLD_ANSWER }] },
+              ]),
+            },
           },
-        })
+          trace.setSpan(context.active(), protoHandler),
+        )
         .end()
+      protoHandler.end()
       protoTracer
         .startSpan('chat gpt-4o', {
           attributes: { 'gen_ai.prompt.0.content': 'Hi', 'gen_ai.completion.0.content': 'Hello.' },
@@ -156,7 +165,11 @@ onEachEngine((engine, openStore, dropStore) => {
         'chatcmpl-empty',
       ])
       expect([...found.keys()].sort()).toEqual(['chatcmpl-older', 'req-otel'])
-      const proto = await collector.store.findAnswers(collector.project.id, ['req-proto'])
+      const proto = await collector.store.findAnswers(collector.project.id, [
+        'req-proto',
+        'chatcmpl-proto',
+      ])
+      expect([...proto.keys()]).toEqual(['req-proto'])
       expect(proto.get('req-proto')).toMatchObject({
         prompt: OLD_PROMPT,
         response: OLD_ANSWER,
@@ -186,7 +199,7 @@ onEachEngine((engine, openStore, dropStore) => {
       expect(partial).toHaveLength(2)
       expect(partial[0]).toContain('"rejectedSpans":1')
       expect(partial[0]).toContain('without message content')
-      expect(partial[0]).toContain('1 spans without GenAI content skipped')
+      expect(partial[0]).toContain('1 span without GenAI content skipped')
       // The protobuf exporter decoded the protobuf answer: int64 as a string, the reason intact.
       expect(partial[1]).toMatch(/"rejectedSpans":"?1"?/)
       expect(partial[1]).toContain('1 without a request id')

@@ -114,7 +114,10 @@ export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext)
       ([why, n]) =>
         `${n} ${WHY[why]}${why === 'invalid' && firstInvalid ? ` (first: ${firstInvalid})` : ''}`,
     )
-    const skippedNote = skipped > 0 ? `; ${skipped} spans without GenAI content skipped` : ''
+    const skippedNote =
+      skipped > 0
+        ? `; ${skipped} span${skipped === 1 ? '' : 's'} without GenAI content skipped`
+        : ''
     body.partialSuccess = {
       rejectedSpans,
       errorMessage: `GenAI spans not logged as answers: ${reasons.join(', ')}${skippedNote}`,
