@@ -1,6 +1,7 @@
 // The GenAI span mapping: both generations of the conventions, JSON-string and structured values.
 import { describe, expect, it } from 'vitest'
-import { anyValue, readOtlpSpans, spanAnswers } from './otlp-genai.ts'
+import { spanAnswers } from './otlp-genai.ts'
+import { readOtlpSpans } from './otlp-spans.ts'
 
 type Value = string | number | boolean | Value[] | { [key: string]: Value }
 
@@ -190,31 +191,29 @@ describe('spanAnswers', () => {
       { skip: 'no_prompt' },
     ])
   })
-})
 
-describe('readOtlpSpans', () => {
-  it.each([
-    ['an array body', []],
-    ['resourceSpans not an array', { resourceSpans: {} }],
-    ['a span that is a string', request('span' as never)],
-    ['an attribute without key', request({ attributes: [{ value: { stringValue: 'x' } }] })],
-    ['a time that is not nanoseconds', request({ startTimeUnixNano: 'yesterday' })],
-  ])('refuses %s with 400 invalid_body', (_, body) => {
-    expect(() => readOtlpSpans(body)).toThrow(
-      expect.objectContaining({ status: 400, code: 'invalid_body' }),
-    )
-  })
-
-  it('takes an empty request as no spans', () => {
-    expect(readOtlpSpans({})).toEqual([])
-    expect(readOtlpSpans({ resourceSpans: [] })).toEqual([])
-  })
-})
-
-describe('anyValue', () => {
-  it('decodes every OTLP value kind', () => {
-    expect(anyValue(otlp({ a: [1, 2.5, true, 'x'] }))).toEqual({ a: [1, 2.5, true, 'x'] })
-    expect(anyValue({ intValue: 7 })).toBe(7)
-    expect(anyValue({ bytesValue: 'AAE=' })).toBeUndefined()
+  it("skips an agent's step that only called tools, in both generations", () => {
+    const toolCall = [
+      {
+        role: 'assistant',
+        parts: [{ type: 'tool_call', id: 'c1', name: 'freeze_card', arguments: {} }],
+        finish_reason: 'tool_call',
+      },
+    ]
+    expect(
+      answersOf(
+        span({
+          'gen_ai.response.id': 'a',
+          'gen_ai.input.messages': JSON.stringify(INPUT),
+          'gen_ai.output.messages': JSON.stringify(toolCall),
+        }),
+        span({
+          'gen_ai.response.id': 'b',
+          'gen_ai.prompt.0.content': 'Freeze my card.',
+          'gen_ai.completion.0.finish_reason': 'tool_calls',
+          'gen_ai.completion.0.tool_calls.0.name': 'freeze_card',
+        }),
+      ),
+    ).toEqual([{ skip: 'tool_call' }, { skip: 'tool_call' }])
   })
 })

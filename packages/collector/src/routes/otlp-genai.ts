@@ -1,16 +1,6 @@
-// Reads OTLP/JSON trace requests and turns GenAI spans into answer-log entries (semantic conventions).
+// Turns GenAI spans into answer-log entries, after the OpenTelemetry semantic conventions.
 import { CHAT_ROLES, type ChatMessage } from '@tightloop/schema'
-import { CollectorError } from '../errors.ts'
-
-/** One span of a request, its attributes decoded to plain values. */
-export interface OtlpSpan {
-  traceId: string
-  spanId: string
-  parentSpanId: string
-  attributes: Map<string, unknown>
-  startNs?: bigint | undefined
-  endNs?: bigint | undefined
-}
+import { isObject, type OtlpSpan } from './otlp-spans.ts'
 
 /** An answer read from a span, not yet validated against `loggedAnswerSchema`. */
 export interface SpanAnswer {
@@ -24,8 +14,17 @@ export interface SpanAnswer {
   createdAt?: string
 }
 
-/** Why a span gave no answer: not a GenAI span at all, or a GenAI span that cannot be logged. */
-export type SpanSkip = 'not_genai' | 'no_content' | 'no_prompt' | 'no_response' | 'no_request_id'
+/**
+ * Why a span gave no answer: not a GenAI span at all, an agent step that called tools instead
+ * of answering, or a GenAI span that cannot be logged.
+ */
+export type SpanSkip =
+  | 'not_genai'
+  | 'tool_call'
+  | 'no_content'
+  | 'no_prompt'
+  | 'no_response'
+  | 'no_request_id'
 
 /** The attribute that carries the id the page marks the answer with (`request-id`). */
 export const REQUEST_ID_ATTRIBUTE = 'tightloop.request_id'
@@ -38,37 +37,6 @@ const ROLE_ALIASES: Record<string, ChatMessage['role']> = {
   model: 'assistant',
   ai: 'assistant',
   human: 'user',
-}
-
-const badShape = (where: string) =>
-  new CollectorError(400, 'invalid_body', `Not an OTLP/JSON trace request: ${where}`)
-
-/**
- * Every span of an OTLP/JSON `ExportTraceServiceRequest`, or 400 when the envelope is not one.
- *
- * @example readOtlpSpans({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] })
- */
-export function readOtlpSpans(body: unknown): OtlpSpan[] {
-  if (!isObject(body)) throw badShape('the body is not an object')
-  const spans: OtlpSpan[] = []
-  for (const resource of list(body.resourceSpans, 'resourceSpans')) {
-    if (!isObject(resource)) throw badShape('a resourceSpans entry is not an object')
-    for (const scope of list(resource.scopeSpans, 'scopeSpans')) {
-      if (!isObject(scope)) throw badShape('a scopeSpans entry is not an object')
-      for (const span of list(scope.spans, 'spans')) {
-        if (!isObject(span)) throw badShape('a span is not an object')
-        spans.push({
-          traceId: optionalString(span.traceId, 'traceId'),
-          spanId: optionalString(span.spanId, 'spanId'),
-          parentSpanId: optionalString(span.parentSpanId, 'parentSpanId'),
-          attributes: readAttributes(span.attributes),
-          startNs: readNanos(span.startTimeUnixNano),
-          endNs: readNanos(span.endTimeUnixNano),
-        })
-      }
-    }
-  }
-  return spans
 }
 
 /**
@@ -149,8 +117,26 @@ export function readGenAiContent(
   const prompt = messages.findLast((m) => m.role === 'user')?.content
   if (!prompt) return { skip: 'no_prompt' }
   const response = (output.find((m) => m.role === 'assistant') ?? output[0])?.content
-  if (!response) return { skip: 'no_response' }
+  if (!response) return { skip: calledTools(attributes) ? 'tool_call' : 'no_response' }
   return { content: { prompt, response, messages } }
+}
+
+/** True when the model answered with tool calls only: an agent's step, not an answer to show. */
+function calledTools(attributes: Map<string, unknown>): boolean {
+  const output = parse(attributes.get('gen_ai.output.messages'))
+  if (Array.isArray(output)) {
+    return output.some(
+      (m) =>
+        isObject(m) &&
+        Array.isArray(m.parts) &&
+        m.parts.some((p) => isObject(p) && p.type === 'tool_call'),
+    )
+  }
+  for (const [key, value] of attributes) {
+    if (/^gen_ai\.completion\.\d+\.tool_calls\./.test(key)) return true
+    if (/^gen_ai\.completion\.\d+\.finish_reason$/.test(key) && value === 'tool_calls') return true
+  }
+  return false
 }
 
 /** `[{role, parts: [{type: "text", content}]}]`, as a JSON string or a structured value. */
@@ -231,65 +217,4 @@ function parse(value: unknown, partsOnly = false): unknown {
   } catch {
     return value
   }
-}
-
-function readAttributes(value: unknown): Map<string, unknown> {
-  const attributes = new Map<string, unknown>()
-  for (const kv of list(value, 'attributes')) {
-    if (!isObject(kv) || typeof kv.key !== 'string')
-      throw badShape('an attribute has no string key')
-    attributes.set(kv.key, anyValue(kv.value))
-  }
-  return attributes
-}
-
-/** An OTLP `AnyValue` as a plain value: arrays and key-value lists become arrays and objects. */
-export function anyValue(value: unknown, depth = 0): unknown {
-  if (!isObject(value) || depth > 32) return undefined
-  if ('stringValue' in value) return value.stringValue
-  if ('boolValue' in value) return value.boolValue
-  if ('intValue' in value) return Number(value.intValue)
-  if ('doubleValue' in value) return Number(value.doubleValue)
-  if (isObject(value.arrayValue)) {
-    const values = value.arrayValue.values
-    return Array.isArray(values) ? values.map((v) => anyValue(v, depth + 1)) : []
-  }
-  if (isObject(value.kvlistValue)) {
-    const values = value.kvlistValue.values
-    const object: Record<string, unknown> = {}
-    if (Array.isArray(values)) {
-      for (const kv of values) {
-        if (isObject(kv) && typeof kv.key === 'string')
-          object[kv.key] = anyValue(kv.value, depth + 1)
-      }
-    }
-    return object
-  }
-  return undefined
-}
-
-/** `startTimeUnixNano` as OTLP/JSON writes it: a decimal string (or a number from some encoders). */
-function readNanos(value: unknown): bigint | undefined {
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value)
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
-    return BigInt(Math.trunc(value))
-  }
-  if (value === undefined || value === null) return undefined
-  throw badShape('a span time is not a number of nanoseconds')
-}
-
-function list(value: unknown, name: string): unknown[] {
-  if (value === undefined || value === null) return []
-  if (!Array.isArray(value)) throw badShape(`${name} is not an array`)
-  return value
-}
-
-function optionalString(value: unknown, name: string): string {
-  if (value === undefined || value === null) return ''
-  if (typeof value !== 'string') throw badShape(`${name} is not a string`)
-  return value
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -199,7 +199,7 @@ onEachEngine((engine, openStore, dropStore) => {
       expect(partial).toHaveLength(2)
       expect(partial[0]).toContain('"rejectedSpans":1')
       expect(partial[0]).toContain('without message content')
-      expect(partial[0]).toContain('1 span without GenAI content skipped')
+      expect(partial[0]).toContain('1 span without a GenAI answer skipped')
       // The protobuf exporter decoded the protobuf answer: int64 as a string, the reason intact.
       expect(partial[1]).toMatch(/"rejectedSpans":"?1"?/)
       expect(partial[1]).toContain('1 without a request id')

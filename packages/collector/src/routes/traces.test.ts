@@ -73,7 +73,7 @@ describe('POST /v1/traces', () => {
     expect(partialSuccess.rejectedSpans).toBe(2)
     expect(partialSuccess.errorMessage).toContain('1 without a request id')
     expect(partialSuccess.errorMessage).toContain('(conflict)')
-    expect(partialSuccess.errorMessage).toContain('1 span without GenAI content skipped')
+    expect(partialSuccess.errorMessage).toContain('1 span without a GenAI answer skipped')
     expect(partialSuccess.errorMessage).not.toContain('PIN')
     expect((await collector.store.findAnswers(collector.project.id, ['t3'])).size).toBe(1)
     const t1 = await collector.store.findAnswers(collector.project.id, ['t1'])

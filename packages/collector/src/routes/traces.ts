@@ -15,8 +15,9 @@ import { CollectorError } from '../errors.ts'
 import { storeAnswers } from './answers.ts'
 import type { CollectorContext } from './context.ts'
 import { describe } from './ingest.ts'
-import { REQUEST_ID_ATTRIBUTE, readOtlpSpans, type SpanSkip, spanAnswers } from './otlp-genai.ts'
+import { REQUEST_ID_ATTRIBUTE, type SpanSkip, spanAnswers } from './otlp-genai.ts'
 import { decodeTraceRequest, encodeTraceResponse } from './otlp-protobuf.ts'
+import { readOtlpSpans } from './otlp-spans.ts'
 
 /** OTLP's `ExportTraceServiceResponse` in its JSON form. */
 export interface ExportTraceServiceResponse {
@@ -25,7 +26,7 @@ export interface ExportTraceServiceResponse {
 
 const gunzipAsync = promisify(gunzip)
 
-type Rejection = Exclude<SpanSkip, 'not_genai'> | 'invalid' | 'conflict'
+type Rejection = Exclude<SpanSkip, 'not_genai' | 'tool_call'> | 'invalid' | 'conflict'
 
 const WHY: Record<Rejection, string> = {
   no_request_id: `without a request id (set ${REQUEST_ID_ATTRIBUTE} or gen_ai.response.id)`,
@@ -40,7 +41,8 @@ const WHY: Record<Rejection, string> = {
 /**
  * Handles one `POST /v1/traces` (secret key, checked before): OTLP/HTTP, JSON or protobuf,
  * plain or gzip, answered in the request's encoding. Each GenAI span with prompt and answer is
- * logged like a `POST /v1/answers` entry; spans without GenAI attributes are skipped; GenAI
+ * logged like a `POST /v1/answers` entry; spans without GenAI attributes, and agent steps that
+ * only called tools, are skipped; GenAI
  * spans that cannot be logged are counted in `partialSuccess`. A body that is not an OTLP
  * trace request is refused with the usual JSON error, and nothing is stored.
  *
@@ -90,7 +92,7 @@ export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext)
   const answers: LoggedAnswer[] = []
   for (const outcome of spanAnswers(readOtlpSpans(request))) {
     if ('skip' in outcome) {
-      if (outcome.skip === 'not_genai') skipped++
+      if (outcome.skip === 'not_genai' || outcome.skip === 'tool_call') skipped++
       else reject(outcome.skip)
       continue
     }
@@ -116,7 +118,7 @@ export async function logTraces(c: Context<CollectorEnv>, ctx: CollectorContext)
     )
     const skippedNote =
       skipped > 0
-        ? `; ${skipped} span${skipped === 1 ? '' : 's'} without GenAI content skipped`
+        ? `; ${skipped} span${skipped === 1 ? '' : 's'} without a GenAI answer skipped`
         : ''
     body.partialSuccess = {
       rejectedSpans,
