@@ -11,6 +11,7 @@ describe('readOtlpSpans', () => {
     ['a span that is a string', request('span')],
     ['an attribute without key', request({ attributes: [{ value: { stringValue: 'x' } }] })],
     ['a time that is not nanoseconds', request({ startTimeUnixNano: 'yesterday' })],
+    ['a time past uint64', request({ endTimeUnixNano: 1e300 })],
   ])('refuses %s with 400 invalid_body', (_, body) => {
     expect(() => readOtlpSpans(body)).toThrow(
       expect.objectContaining({ status: 400, code: 'invalid_body' }),

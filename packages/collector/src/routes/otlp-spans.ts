@@ -80,7 +80,7 @@ export function anyValue(value: unknown, depth = 0): unknown {
 /** `startTimeUnixNano` as OTLP/JSON writes it: a decimal string (or a number from some encoders). */
 function readNanos(value: unknown): bigint | undefined {
   if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value)
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+  if (typeof value === 'number' && value >= 0 && value < 2 ** 64) {
     return BigInt(Math.trunc(value))
   }
   if (value === undefined || value === null) return undefined
