@@ -1,5 +1,8 @@
 // Reading the OTLP/JSON envelope: what is refused as not a trace request, and every value kind.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { CollectorError } from '../errors.ts'
+import { spanAnswers } from './otlp-genai.ts'
 import { anyValue, readOtlpSpans } from './otlp-spans.ts'
 
 const request = (...spans: unknown[]) => ({ resourceSpans: [{ scopeSpans: [{ spans }] }] })
@@ -68,5 +71,56 @@ describe('anyValue', () => {
     expect(anyValue(kvlist)).toEqual({ a: [1, 2.5, true, 'x'] })
     expect(anyValue({ intValue: 7 })).toBe(7)
     expect(anyValue({ bytesValue: 'AAE=' })).toBeUndefined()
+  })
+})
+
+describe('any JSON', () => {
+  it('is read or refused with a 400, and its spans map without throwing', () => {
+    const anyJson = fc.jsonValue({ maxDepth: 6 })
+    const key = fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        'gen_ai.input.messages',
+        'gen_ai.output.messages',
+        'gen_ai.system_instructions',
+        'gen_ai.prompt.0.content',
+        'gen_ai.completion.0.content',
+        'gen_ai.response.id',
+        'tightloop.request_id',
+      ),
+    )
+    const value = fc.oneof(
+      anyJson,
+      anyJson.map((v) => ({ stringValue: JSON.stringify(v) })),
+      fc.string().map((v) => ({ stringValue: v })),
+    )
+    const attribute = fc.record({ key, value })
+    const spanLike = fc.oneof(
+      anyJson,
+      fc.record(
+        { attributes: fc.array(attribute), startTimeUnixNano: anyJson },
+        { requiredKeys: [] },
+      ),
+    )
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anyJson,
+          fc.array(spanLike).map((spans) => request(...spans)),
+        ),
+        (body) => {
+          let spans: ReturnType<typeof readOtlpSpans>
+          try {
+            spans = readOtlpSpans(body)
+          } catch (err) {
+            expect(err).toBeInstanceOf(CollectorError)
+            expect((err as CollectorError).status).toBe(400)
+            return
+          }
+          spanAnswers(spans)
+        },
+      ),
+      { numRuns: 500 },
+    )
   })
 })

@@ -65,7 +65,7 @@ export function anyValue(value: unknown, depth = 0): unknown {
   }
   if (isObject(value.kvlistValue)) {
     const values = value.kvlistValue.values
-    const object: Record<string, unknown> = {}
+    const object: Record<string, unknown> = Object.create(null) // a key "__proto__" stays a key
     if (Array.isArray(values)) {
       for (const kv of values) {
         if (isObject(kv) && typeof kv.key === 'string')
