@@ -25,6 +25,7 @@ import { exportRoutes } from './routes/export.ts'
 import { ingest } from './routes/ingest.ts'
 import { reviewRoutes } from './routes/review.ts'
 import { createStatsHandler } from './routes/stats.ts'
+import { logTraces } from './routes/traces.ts'
 import { userRoutes } from './routes/users.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 import { readTimeRange } from './time-range.ts'
@@ -127,6 +128,7 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
   })
 
   app.post('/v1/answers', secret, allowQuery(), (c) => logAnswers(c, ctx))
+  app.post('/v1/traces', secret, allowQuery(), (c) => logTraces(c, ctx))
   app.get('/v1/project', secret, allowQuery(), (c) => c.json(publicView(c.get('caller').project)))
   app.get(
     '/v1/stats',

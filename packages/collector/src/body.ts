@@ -17,6 +17,19 @@ export async function readBodyText(
   limit: number,
   incoming?: IncomingMessage,
 ): Promise<string> {
+  return decodeUtf8(await readBodyBytes(request, limit, incoming))
+}
+
+/**
+ * `readBodyText` without the decoding: the bytes of a binary body (protobuf, gzip).
+ *
+ * @example const bytes = await readBodyBytes(c.req.raw, 1024 * 1024, c.env.incoming)
+ */
+export async function readBodyBytes(
+  request: Request,
+  limit: number,
+  incoming?: IncomingMessage,
+): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     const length = Number(declared)
@@ -25,9 +38,7 @@ export async function readBodyText(
     }
     if (length > limit) throw tooLarge(limit)
   }
-  if (incoming && !incoming.readableDidRead) {
-    return decode(await readIncoming(incoming, limit))
-  }
+  if (incoming && !incoming.readableDidRead) return readIncoming(incoming, limit)
   if (!request.body) throw new CollectorError(400, 'invalid_body', 'The request has no body')
 
   const reader = request.body.getReader()
@@ -50,10 +61,11 @@ export async function readBodyText(
     }
     chunks.push(value)
   }
-  return decode(chunks.length === 1 ? chunks[0]! : concat(chunks, size))
+  return chunks.length === 1 ? chunks[0]! : concat(chunks, size)
 }
 
-function decode(bytes: Uint8Array): string {
+/** Bytes as strict UTF-8, or 400 `invalid_encoding`. */
+export function decodeUtf8(bytes: Uint8Array): string {
   try {
     return utf8.decode(bytes)
   } catch {

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import {
   type AnswerLogResult,
   answerBatchSchema,
+  type LoggedAnswer,
   MAX_ANSWER_BATCH_BYTES,
   MAX_ANSWERS_PER_BATCH,
 } from '@tightloop/schema'
@@ -47,16 +48,28 @@ export async function logAnswers(c: Context<CollectorEnv>, ctx: CollectorContext
   const parsed = answerBatchSchema.safeParse(json)
   if (!parsed.success) throw new CollectorError(400, 'invalid_body', describe(parsed.error))
   const { project } = c.get('caller')
-  const logged = parsed.data.answers
-  const stored = await ctx.store.insertAnswers(project.id, logged, ctx.now())
-  const result: AnswerLogResult = {
+  return c.json(await storeAnswers(ctx, project.id, parsed.data.answers), 200)
+}
+
+/**
+ * Logs answers already validated with `loggedAnswerSchema`, the one store path of the answer
+ * log (`POST /v1/answers` and `POST /v1/traces`): at most `MAX_ANSWERS_PER_BATCH` a call.
+ *
+ * @example const { accepted, rejected } = await storeAnswers(ctx, project.id, answers)
+ */
+export async function storeAnswers(
+  ctx: CollectorContext,
+  projectId: string,
+  answers: readonly LoggedAnswer[],
+): Promise<AnswerLogResult> {
+  const stored = await ctx.store.insertAnswers(projectId, answers, ctx.now())
+  return {
     accepted: stored.inserted,
     duplicates: stored.duplicates,
     rejected: stored.conflicts.map((index) => ({
       index,
-      requestId: logged[index]!.requestId,
+      requestId: answers[index]!.requestId,
       error: 'conflict',
     })),
   }
-  return c.json(result, 200)
 }
