@@ -6,6 +6,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
   env: NodeJS.ProcessEnv
+  /** Answers typed by a person (interactive commands); default the process's stdin. */
+  stdin?: NodeJS.ReadableStream
   /** Where relative paths resolve from. */
   cwd: string
 }

@@ -12,6 +12,7 @@ import {
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 import { printTable } from './format.ts'
+import { reviewInteractively } from './review-interactive.ts'
 
 const HELP = `Usage: tightloop review [--list] [options]
        tightloop review --decide <itemId> --decision <d> --reviewer <name> [options]
@@ -19,6 +20,9 @@ const HELP = `Usage: tightloop review [--list] [options]
   tightloop review [--kind corrections|users] [--status pending|decided] [--limit n]
       the queue: corrections with the bot's answer and the user's fix, or flagged users
       with their evidence, and how many are left
+  tightloop review --interactive --reviewer <name> [--kind users]
+      one pending item at a time: a letter and Enter decides (a approve, r reject,
+      e edit, c confirm, d dismiss, s skip, q quit); answers may be piped in
   tightloop review --decide c:<eventId> --decision approve|reject|edit [--text <fix>]
   tightloop review --decide u:<userId> --decision confirm|dismiss
       record a decision (with --reviewer, and --note, --version to change an earlier one);
@@ -35,6 +39,7 @@ Example:
 const OPTIONS = {
   ...DATABASE_OPTIONS,
   list: { type: 'boolean' },
+  interactive: { type: 'boolean', short: 'i' },
   kind: { type: 'string' },
   status: { type: 'string' },
   limit: { type: 'string' },
@@ -60,6 +65,10 @@ export const reviewCommand: Command = {
     rejectExtraArguments(positionals, 'review')
     return withStore(io, values.database, async (store) => {
       const project = await selectProject(store, values.project)
+      if (values.interactive) {
+        const kind = readReviewQuery({ kind: values.kind }).kind
+        return reviewInteractively(store, project.id, io, { kind, reviewer: values.reviewer })
+      }
       if (values.decide !== undefined) {
         if (values.version !== undefined && !/^\d+$/.test(values.version)) {
           throw new CliError(`--version must be a whole number, not "${values.version}"`)
