@@ -120,6 +120,17 @@ onEachEngine((engine, openStore, dropStore) =>
       expect(rows.some((r) => r.preferred === fix(6))).toBe(false)
       expect(stats.dropped.rejected_by_reviewer).toBe(2)
       expect(stats.dropped.unreliable_user).toBe(2)
+      // The dashboard's candidate counts say the same as the export.
+      let report = await call('GET', '/v1/stats')
+      for (let i = 0; i < 50 && report.status === 202; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        report = await call('GET', '/v1/stats')
+      }
+      const candidates = (await json(report)).candidates
+      expect(candidates.rows).toBe(rows.length)
+      for (const reason of ['rejected_by_reviewer', 'unreliable_user', 'typo_correction']) {
+        expect(candidates.dropped[reason], reason).toBe(stats.dropped[reason])
+      }
       // Dave: never reviewed, so as trusted as the project's average user.
       expect(byText(fix(4))).toMatchObject({
         source: 'explicit_correction',

@@ -1,6 +1,7 @@
 // Training-candidate counts of the stats report: what an export would keep today, per signal
 // and drop reason, from compact records of the training-signal events.
 import {
+  applyReview,
   type CandidacyVerdict,
   createCandidacyFilter,
   createHashWindow,
@@ -10,6 +11,8 @@ import {
   type ExportDropReason,
   type ExportStats,
   eventTimeMs,
+  type ReviewDropReason,
+  type ReviewRules,
   type SignalExportStats,
   toEpochMs,
   toTrainingRow,
@@ -45,6 +48,8 @@ export interface CandidacyPolicy {
   versionChanges: readonly VersionChange[]
   /** Hold out feedback about eval-slice answers, as the export does (`eval_holdout`). */
   evalHoldout?: boolean
+  /** Reviewers' decisions and users' reliability, applied as the export applies them. */
+  reviews?: ReviewRules
 }
 
 /** Counts for one signal, as the export builder reports them. */
@@ -199,7 +204,16 @@ export function countCandidates(
   for (let i = 0; i < total; i++) {
     const record = i < settledCount ? entry.candidates[i]! : tail[i - settledCount]!
     const verdict = verdictOf(i)
-    const kept = verdict.candidate && record.textVerdict === null
+    // Review rules run first, as in the export; a reviewed correction is no typo fix. (An
+    // edited text's own row hash is not known here: dedup uses the original's.)
+    let reviewDrop: ReviewDropReason | null = null
+    let textVerdict = record.textVerdict
+    if (policy.reviews) {
+      const review = applyReview(record.stub, policy.reviews)
+      if ('drop' in review) reviewDrop = review.drop
+      else if (review.reviewed && textVerdict === 'typo_correction') textVerdict = null
+    }
+    const kept = reviewDrop === null && verdict.candidate && textVerdict === null
     if (kept && seenAll.add(record.hashHigh, record.hashLow) && record.time >= monthAgo) {
       rowsLast30Days += 1
     }
@@ -207,10 +221,12 @@ export function countCandidates(
     if (record.time < from || record.time >= to) continue
     const counts = bySignal[record.stub.signal]
     counts.events += 1
-    const reason: ExportDropReason | null = !verdict.candidate
-      ? heldOutOrText(verdict.reason, record.textVerdict)
-      : (record.textVerdict ??
-        (seen.add(record.hashHigh, record.hashLow) ? null : ('duplicate' as const)))
+    const reason: ExportDropReason | null =
+      reviewDrop ??
+      (!verdict.candidate
+        ? heldOutOrText(verdict.reason, textVerdict)
+        : (textVerdict ??
+          (seen.add(record.hashHigh, record.hashLow) ? null : ('duplicate' as const))))
     if (reason) counts.dropped[reason] += 1
     else counts.rows += 1
   }
