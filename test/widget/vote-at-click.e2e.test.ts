@@ -104,6 +104,17 @@ describe.skipIf(skipBrowser)('a vote is recorded at the click, in Chromium', () 
     expect((rows[0]!.metadata as Row | undefined)?.wrong).toBe('incorrect')
   })
 
+  it('a comment typed, then the tab closed without Send: the row carries it', async () => {
+    const { page, requestId, bar } = await askQuestion('Is there a student discount?')
+    await bar.getByRole('button', { name: 'Not helpful' }).click()
+    await bar.getByRole('textbox').fill('There is one, 10 %.')
+    await page.close({ runBeforeUnload: false })
+
+    const rows = await thumbsDown(requestId)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]!.comment).toBe('There is one, 10 %.')
+  })
+
   it('a reason and a comment, then Send: one row with both, one record in the export', async () => {
     const { page, requestId, bar } = await askQuestion('How do I close my account?')
     await bar.getByRole('button', { name: 'Not helpful' }).click()

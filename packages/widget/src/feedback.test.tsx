@@ -156,6 +156,20 @@ describe('FeedbackBar thumbs', () => {
     answer.requestId = 'req_1'
   })
 
+  it('a comment typed and not sent amends the vote when the page goes, once', async () => {
+    mount()
+    byName(host, 'Not helpful').click()
+    await settle()
+    type(host.querySelector('fieldset textarea')!, 'The PIN menu moved.')
+    await settle()
+    window.dispatchEvent(new Event('pagehide'))
+    document.dispatchEvent(new Event('visibilitychange'))
+    await settle()
+    const [vote, ...amendments] = client.of('thumbsDown').map((c) => c.args)
+    const amends = (vote as { eventId: string }).eventId
+    expect(amendments).toEqual([{ ...answer, amends, comment: 'The PIN menu moved.' }])
+  })
+
   it('sends a vote stored open by an older widget (no voteId) with its reasons at Send', async () => {
     storage.setItem('tightloop:pk_test', JSON.stringify({ req_1: { vote: 'down', pending: true } }))
     mount()

@@ -55,6 +55,21 @@ export class FeedbackBar extends Watching<FeedbackBarProps, BarState> {
   override componentDidMount() {
     super.componentDidMount()
     this.props.widget.seen(this.props.answer)
+    document.addEventListener('visibilitychange', this._hidden)
+    // Capturing: at the window, capturing listeners run before the client's own `pagehide`
+    // (Chromium fires it before `visibilitychange` on a tab close), so its beacon carries this.
+    addEventListener('pagehide', this._hidden, true)
+  }
+  override componentWillUnmount() {
+    super.componentWillUnmount()
+    document.removeEventListener('visibilitychange', this._hidden)
+    removeEventListener('pagehide', this._hidden, true)
+  }
+  // The page going or hidden (tab closed or switched) with the step open: a comment typed and
+  // not yet sent amends the vote now.
+  _hidden = () => {
+    if (this._state().pending && this._state().voteId)
+      this._amend(this.state.chips ?? [], this.state.comment?.trim())
   }
   override componentDidUpdate() {
     super.componentDidUpdate()
