@@ -241,6 +241,23 @@ describe('the write-ahead queue', () => {
     expect(collector.events().at(-1)!.userId).toBe('user-42')
   })
 
+  it('sends a thumbs down under the eventId given, and its amendment with `amends`', async () => {
+    const { time, collector } = await setup()
+    const client = clients[0]!
+    await client.thumbsDown({ ...answer(1), eventId: 'vote-1' })
+    await client.thumbsDown({ ...answer(1), amends: 'vote-1', comment: 'wrong fee' })
+    await time.advance(1_000)
+    const [vote, amendment] = collector.events()
+    expect(vote).toMatchObject({ eventId: 'vote-1', signal: 'thumbs_down' })
+    expect(vote).not.toHaveProperty('amends')
+    expect(amendment).toMatchObject({
+      signal: 'thumbs_down',
+      amends: 'vote-1',
+      comment: 'wrong fee',
+    })
+    expect(amendment!.eventId).not.toBe('vote-1')
+  })
+
   it('clips texts to the protocol limits instead of losing the feedback', async () => {
     const { client, time, collector } = await setup()
     await client.correct({

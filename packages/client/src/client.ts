@@ -393,9 +393,13 @@ export function createClient(options: ClientOptions): FeedbackClient {
     }),
   )
 
-  const emit = (type: Signal, answer: AnswerContext & { comment?: string }, extra?: object) => {
+  const emit = (
+    type: Signal,
+    answer: AnswerContext & { comment?: string; eventId?: string },
+    extra?: object,
+  ) => {
     if (closed) return
-    const eventId = nextId()
+    const eventId = answer.eventId || nextId()
     const event = {
       eventId,
       signal: type,
@@ -452,7 +456,7 @@ export function createClient(options: ClientOptions): FeedbackClient {
       return sessionId
     },
     thumbsUp: safe((answer) => emit('thumbs_up', answer)),
-    thumbsDown: safe((answer) => emit('thumbs_down', answer)),
+    thumbsDown: safe((answer) => emit('thumbs_down', answer, { amends: answer.amends })),
     csat: safe((answer) => emit('csat', answer, { csat: answer.score })),
     correct: safe((answer) =>
       emit('explicit_correction', answer, {

@@ -68,7 +68,14 @@ export interface ClientOptions {
 /** The feedback client. Every method resolves once the event is durably queued and never throws. */
 export interface FeedbackClient {
   thumbsUp(answer: AnswerContext): Promise<void>
-  thumbsDown(answer: AnswerContext & { comment?: string }): Promise<void>
+  /**
+   * `eventId` (1–64 of `[A-Za-z0-9_-]`, default one made here) lets the caller name the vote;
+   * `amends` names an earlier thumbs_down of this answer whose reasons (`comment`, `metadata`)
+   * this one gives: the collector keeps one vote, carrying the latest reasons.
+   */
+  thumbsDown(
+    answer: AnswerContext & { comment?: string; eventId?: string; amends?: string },
+  ): Promise<void>
   /** Customer satisfaction, 1–5; 4 and 5 resolve the answer. */
   csat(answer: AnswerContext & { score: number }): Promise<void>
   /** The user's own fix of the answer. */

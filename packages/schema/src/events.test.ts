@@ -25,6 +25,19 @@ describe('feedbackEventSchema', () => {
     for (const event of events) expect(feedbackEventSchema.safeParse(event).success).toBe(true)
   })
 
+  it('takes `amends` on a thumbs_down only, as an eventId', () => {
+    const down = { ...base, signal: 'thumbs_down', comment: 'meh' }
+    expect(feedbackEventSchema.parse({ ...down, amends: '0190a1b2-c3d3' })).toMatchObject({
+      amends: '0190a1b2-c3d3',
+    })
+    for (const amends of ['', 'has space', 'x'.repeat(65), 42])
+      expect(feedbackEventSchema.safeParse({ ...down, amends }).success).toBe(false)
+    // Elsewhere it is an unknown field: dropped, never stored.
+    expect(
+      feedbackEventSchema.parse({ ...base, signal: 'thumbs_up', amends: 'e1' }),
+    ).not.toHaveProperty('amends')
+  })
+
   it('requires the signal-specific field', () => {
     expect(feedbackEventSchema.safeParse({ ...base, signal: 'csat' }).success).toBe(false)
     expect(feedbackEventSchema.safeParse({ ...base, signal: 'csat', csat: 6 }).success).toBe(false)

@@ -73,7 +73,16 @@ export const csatSchema = z.object({
   signal: z.literal('csat'),
   csat: z.int().min(1).max(5),
 })
-export const thumbsDownSchema = z.object({ ...common, signal: z.literal('thumbs_down') })
+/**
+ * `amends`: the eventId of an earlier thumbs_down of the same user and answer whose reasons
+ * and comment this one gives (the vote is sent at the click, the reasons after): the collector
+ * merges it into that event, or stores it under that id when the first never arrived.
+ */
+export const thumbsDownSchema = z.object({
+  ...common,
+  signal: z.literal('thumbs_down'),
+  amends: eventIdSchema.optional(),
+})
 export const thumbsUpSchema = z.object({ ...common, signal: z.literal('thumbs_up') })
 export const sessionAbandonSchema = z.object({
   ...common,

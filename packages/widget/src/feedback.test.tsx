@@ -82,16 +82,21 @@ describe('FeedbackBar thumbs', () => {
     expect(client.of('thumbsUp')).toHaveLength(1)
   })
 
-  it('opens "what was wrong?" after a thumbs down, focused on the first reason, sending nothing yet', async () => {
+  it('queues the thumbs down at the click, then opens "what was wrong?" on the first reason', async () => {
     mount()
     byName(host, 'Not helpful').click()
     await settle()
     expect(host.querySelector('legend')!.textContent).toBe('What was wrong?')
     expect(focused()).toBe(byName(host, 'Incorrect'))
-    expect(client.of('thumbsDown')).toHaveLength(0)
+    expect(client.of('thumbsDown')).toEqual([
+      {
+        method: 'thumbsDown',
+        args: { ...answer, eventId: expect.stringMatching(/^[0-9a-f]{36}$/) },
+      },
+    ])
   })
 
-  it('sends the reasons and the comment with the thumbs down, then returns focus', async () => {
+  it('each reason chosen, and Send with a comment, amend the vote; focus returns', async () => {
     mount()
     byName(host, 'Not helpful').click()
     await settle()
@@ -105,14 +110,18 @@ describe('FeedbackBar thumbs', () => {
     await settle()
     byName(host, 'Send').click()
     await settle()
-    expect(client.of('thumbsDown')).toEqual([
+    const [vote, ...amendments] = client.of('thumbsDown').map((c) => c.args)
+    const amends = (vote as { eventId: string }).eventId
+    expect(amendments).toEqual([
+      { ...answer, amends, metadata: { wrong: 'incorrect' } },
+      { ...answer, amends, metadata: { wrong: 'incorrect,incomplete' } },
+      { ...answer, amends, metadata: { wrong: 'incorrect' } },
+      { ...answer, amends, metadata: { wrong: 'incorrect,irrelevant' } },
       {
-        method: 'thumbsDown',
-        args: {
-          ...answer,
-          comment: 'The PIN menu moved.',
-          metadata: { wrong: 'incorrect,irrelevant' },
-        },
+        ...answer,
+        amends,
+        comment: 'The PIN menu moved.',
+        metadata: { wrong: 'incorrect,irrelevant' },
       },
     ])
     expect(host.querySelector('fieldset')).toBeNull()
@@ -120,35 +129,68 @@ describe('FeedbackBar thumbs', () => {
     expect(byName(host, 'Not helpful').getAttribute('aria-pressed')).toBe('true')
   })
 
-  it('never forces the step: Skip and Escape send the vote alone', async () => {
+  it('never forces the step: Skip and Escape leave the vote alone, reasons withdrawn', async () => {
     mount()
     byName(host, 'Not helpful').click()
     await settle()
-    byName(host, 'Incorrect').click()
-    await settle()
     byName(host, 'Skip').click()
     await settle()
-    expect(client.of('thumbsDown')[0]!.args).toEqual(answer)
+    expect(client.of('thumbsDown').map((c) => c.args)).toEqual([
+      { ...answer, eventId: expect.any(String) },
+    ])
 
     client.calls.length = 0
     answer.requestId = 'req_2'
     mount()
     byName(host, 'Not helpful').click()
     await settle()
+    byName(host, 'Incorrect').click()
+    await settle()
     press(byName(host, 'Incorrect'), 'Escape')
     await settle()
-    expect(client.of('thumbsDown')[0]!.args).toEqual(answer)
+    const [vote, chosen, withdrawn] = client.of('thumbsDown').map((c) => c.args)
+    const amends = (vote as { eventId: string }).eventId
+    expect(chosen).toEqual({ ...answer, amends, metadata: { wrong: 'incorrect' } })
+    expect(withdrawn).toEqual({ ...answer, amends })
     expect(focused()).toBe(byName(host, 'Not helpful'))
     answer.requestId = 'req_1'
   })
 
-  it('switches from an open thumbs down to a thumbs up without sending the down', async () => {
+  it('a comment typed and not sent amends the vote when the page goes, once', async () => {
+    mount()
+    byName(host, 'Not helpful').click()
+    await settle()
+    type(host.querySelector('fieldset textarea')!, 'The PIN menu moved.')
+    await settle()
+    window.dispatchEvent(new Event('pagehide'))
+    document.dispatchEvent(new Event('visibilitychange'))
+    await settle()
+    const [vote, ...amendments] = client.of('thumbsDown').map((c) => c.args)
+    const amends = (vote as { eventId: string }).eventId
+    expect(amendments).toEqual([{ ...answer, amends, comment: 'The PIN menu moved.' }])
+  })
+
+  it('sends a vote stored open by an older widget (no voteId) with its reasons at Send', async () => {
+    storage.setItem('tightloop:pk_test', JSON.stringify({ req_1: { vote: 'down', pending: true } }))
+    mount()
+    await settle()
+    byName(host, 'Incorrect').click()
+    await settle()
+    expect(client.of('thumbsDown')).toHaveLength(0)
+    byName(host, 'Send').click()
+    await settle()
+    expect(client.of('thumbsDown').map((c) => c.args)).toEqual([
+      { ...answer, metadata: { wrong: 'incorrect' } },
+    ])
+  })
+
+  it('an open thumbs down then a thumbs up: both were chosen, both are sent', async () => {
     mount()
     byName(host, 'Not helpful').click()
     await settle()
     byName(host, 'Helpful').click()
     await settle()
-    expect(client.calls.map((c) => c.method)).toEqual(['shown', 'thumbsUp'])
+    expect(client.calls.map((c) => c.method)).toEqual(['shown', 'thumbsDown', 'thumbsUp'])
     expect(host.querySelector('fieldset')).toBeNull()
   })
 })
@@ -267,7 +309,12 @@ describe('FeedbackBar state', () => {
     expect(byName(host, 'Not helpful').getAttribute('aria-pressed')).toBe('true')
     expect(host.querySelector('.answer')!.textContent).toBe('Settings, Security, Change PIN.')
     expect(JSON.parse(storage.map.get('tightloop:pk_test')!)).toEqual({
-      req_1: { vote: 'down', pending: false, corrected: 'Settings, Security, Change PIN.' },
+      req_1: {
+        vote: 'down',
+        pending: false,
+        voteId: expect.any(String),
+        corrected: 'Settings, Security, Change PIN.',
+      },
     })
   })
 

@@ -1,10 +1,12 @@
 // FeedbackBar: thumbs, the optional "what was wrong?" step, and the inline edit-capture.
-import type { AnswerContext } from '@tightloop/client'
+import { type AnswerContext, createEventIds } from '@tightloop/client'
 import { type ComponentChildren, createRef, type RefObject } from 'preact'
 import { Pencil, Thumb } from './icons.tsx'
 import type { AnswerState } from './state.ts'
 import { Watching } from './watching.ts'
 import type { Widget } from './widget.ts'
+
+let nextId: (() => string) | undefined // made at the first vote: importing costs nothing
 
 /** Props of `FeedbackBar`. */
 export interface FeedbackBarProps {
@@ -28,8 +30,9 @@ interface BarState {
 }
 
 /**
- * Feedback controls for one answer. A thumbs down opens an optional "what was wrong?" step
- * (reason chips, a comment; Skip or Escape sends the vote alone); "Edit answer" turns the
+ * Feedback controls for one answer. A thumbs down is sent at the click and opens an optional
+ * "what was wrong?" step: each reason chip, and Send with a comment, amends that vote; Skip or
+ * Escape leaves the vote alone, without reasons. "Edit answer" turns the
  * answer into an editor: Enter saves an `explicit_correction`, Shift+Enter is a new line,
  * Escape cancels, and focus returns to the button. State survives re-renders and reloads.
  *
@@ -42,6 +45,8 @@ export class FeedbackBar extends Watching<FeedbackBarProps, BarState> {
   _firstChip = createRef<HTMLButtonElement>()
   /** Where focus goes after the next render: the opened panel, or back to its opener. */
   _focus: RefObject<HTMLElement | null> | null = null
+  /** The reasons last sent for the open vote, as `_amend` compares them ('' for none). */
+  _sent = ''
 
   _watch() {
     const { widget, answer } = this.props
@@ -50,6 +55,21 @@ export class FeedbackBar extends Watching<FeedbackBarProps, BarState> {
   override componentDidMount() {
     super.componentDidMount()
     this.props.widget.seen(this.props.answer)
+    document.addEventListener('visibilitychange', this._hidden)
+    // Capturing: at the window, capturing listeners run before the client's own `pagehide`
+    // (Chromium fires it before `visibilitychange` on a tab close), so its beacon carries this.
+    addEventListener('pagehide', this._hidden, true)
+  }
+  override componentWillUnmount() {
+    super.componentWillUnmount()
+    document.removeEventListener('visibilitychange', this._hidden)
+    removeEventListener('pagehide', this._hidden, true)
+  }
+  // The page going or hidden (tab closed or switched) with the step open: a comment typed and
+  // not yet sent amends the vote now.
+  _hidden = () => {
+    if (this._state().pending && this._state().voteId)
+      this._amend(this.state.chips ?? [], this.state.comment?.trim())
   }
   override componentDidUpdate() {
     super.componentDidUpdate()
@@ -70,19 +90,45 @@ export class FeedbackBar extends Watching<FeedbackBarProps, BarState> {
     this._set({ vote: 'up', pending: false })
     this.props.widget.client.thumbsUp(this.props.answer)
   }
+  // The vote is queued at the click, under an id made here; the reasons given afterwards go
+  // as thumbs_down events that amend it (`amends`): the collector keeps one row, the latest
+  // reasons on it. So leaving with the panel open loses nothing chosen.
   _downClick = () => {
-    if (this._state().vote !== 'down') this._set({ vote: 'down', pending: true }, this._firstChip)
+    if (this._state().vote === 'down') return
+    nextId ??= createEventIds(Date.now, Math.random)
+    const voteId = nextId()
+    this._sent = ''
+    this._set({ vote: 'down', pending: true, voteId }, this._firstChip)
+    this.props.widget.client.thumbsDown({ ...this.props.answer, eventId: voteId })
   }
-  _finishDown(withReasons: boolean) {
+  /**
+   * Sends the reasons as they stand now, unless the collector already has exactly these.
+   * Without a `voteId` (a step left open by a widget from before votes were sent at the click)
+   * the vote itself was never sent: this sends it, reasons and all, as that widget did.
+   */
+  _amend(chips: string[], comment?: string) {
     const { answer, widget } = this.props
-    const text = this.state.comment?.trim()
-    const chips = this.state.chips ?? []
+    const { voteId } = this._state()
+    const given = JSON.stringify([chips, comment ?? ''])
+    if (voteId && given === (this._sent || '[[],""]')) return
+    this._sent = given
     widget.client.thumbsDown({
       ...answer,
-      ...(withReasons && text && { comment: text }),
-      ...(withReasons &&
-        chips.length && { metadata: { ...answer.metadata, wrong: chips.join(',') } }),
+      ...(voteId && { amends: voteId }),
+      ...(comment && { comment }),
+      ...(chips.length && { metadata: { ...answer.metadata, wrong: chips.join(',') } }),
     })
+  }
+  _toggleChip(code: string) {
+    const was = this.state.chips ?? []
+    const chips = was.includes(code) ? was.filter((c) => c !== code) : [...was, code]
+    this.setState({ chips })
+    if (this._state().voteId) this._amend(chips)
+  }
+  /** Send (`withReasons`), or Skip and Escape: the vote alone, reasons chosen so far withdrawn. */
+  _finishDown(withReasons: boolean) {
+    const text = this.state.comment?.trim()
+    this._amend(withReasons ? (this.state.chips ?? []) : [], withReasons ? text : undefined)
     this.setState({ chips: [], comment: '' })
     this._set({ pending: false }, this._down)
   }
@@ -194,11 +240,7 @@ export class FeedbackBar extends Watching<FeedbackBarProps, BarState> {
                   key={code}
                   ref={i === 0 ? this._firstChip : undefined}
                   aria-pressed={chips.includes(code)}
-                  onClick={() =>
-                    this.setState(({ chips: was = [] }) => ({
-                      chips: was.includes(code) ? was.filter((c) => c !== code) : [...was, code],
-                    }))
-                  }
+                  onClick={() => this._toggleChip(code)}
                 >
                   {label}
                 </button>

@@ -7,6 +7,8 @@ export interface AnswerState {
   /** The thumb chosen. `down` with `pending` means the "what was wrong?" step is open. */
   vote?: 'up' | 'down'
   pending?: boolean
+  /** The eventId the thumbs_down was sent under, which the reasons given afterwards amend. */
+  voteId?: string
   /** The correction sent. */
   corrected?: string
   /** The CSAT score sent. */

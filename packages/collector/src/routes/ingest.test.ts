@@ -96,6 +96,54 @@ describe('POST /v1/events', () => {
     expect(body.rejected[0]).toMatchObject({ index: 1 })
   })
 
+  it('merges a thumbs-down amendment into its vote: one row, the reasons on it', async () => {
+    const vote = makeEvent('thumbs_down')
+    const amend = (fields: Record<string, unknown>, of = vote) =>
+      makeEvent('thumbs_down', { requestId: of.requestId, amends: of.eventId, ...fields })
+    const reasons = { comment: 'Wrong fee', metadata: { wrong: 'incorrect' } }
+    // The vote and its amendment in one batch, then the amendment again (a retry).
+    const first = amend(reasons)
+    expect(await (await post({ events: [vote, first] })).json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [],
+    })
+    expect(await (await post({ events: [first] })).json()).toMatchObject({ accepted: 1 })
+    const rows = () => rawEvents().then((all) => all.filter((e) => e.requestId === vote.requestId))
+    expect(await rows()).toEqual([expect.objectContaining({ eventId: vote.eventId, ...reasons })])
+    expect((await rows())[0]).not.toHaveProperty('amends')
+
+    // An amendment of another user's vote, or of a non-vote, is refused by index.
+    const other = makeEvent('thumbs_up')
+    const res = await post({
+      events: [amend({ userId: 'mallory', ...reasons }), other, amend(reasons, other)],
+    })
+    expect(await res.json()).toMatchObject({
+      accepted: 1,
+      rejected: [{ index: 0 }, { index: 2 }],
+    })
+
+    // The vote lost on the way: its amendment stands for it, and the vote arriving late is a
+    // duplicate of it.
+    const lost = makeEvent('thumbs_down')
+    await post({ events: [amend(reasons, lost)] })
+    expect(await (await post({ events: [lost] })).json()).toMatchObject({ duplicates: 1 })
+    const stood = (await rawEvents()).filter((e) => e.requestId === lost.requestId)
+    expect(stood).toEqual([expect.objectContaining({ eventId: lost.eventId, ...reasons })])
+  })
+
+  it('refuses `amends` on anything but a thumbs_down, and a malformed one', async () => {
+    const res = await post({
+      events: [
+        makeEvent('thumbs_up', { amends: 'abc' }),
+        makeEvent('thumbs_down', { amends: 'not an id!' }),
+      ],
+    })
+    const body = await res.json()
+    expect(body.accepted).toBe(1) // the thumbs_up, its unknown `amends` dropped
+    expect(body.rejected).toMatchObject([{ index: 1 }])
+  })
+
   it('accepts a text/plain body, as sendBeacon sends it', async () => {
     const event = makeEvent()
     const res = await post(

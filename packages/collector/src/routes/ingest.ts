@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import {
   eventBatchSchema,
   type FeedbackEvent,
+  type FeedbackEventOf,
   feedbackEventSchema,
   type IngestResult,
   MAX_BATCH_BYTES,
@@ -98,6 +99,9 @@ export async function ingest(c: Context, ctx: CollectorContext) {
   const reasons = new Set(project.escalationReasons)
   const rejected: RejectedEvent[] = []
   const rows: EventRow[] = []
+  // Thumbs-down amendments, under the eventId of the vote they amend, with their body index.
+  const amendments: EventRow[] = []
+  const amendmentIndexes: number[] = []
   // Where each stored event sits in the body, while every one is the body's event unchanged.
   let indexes: number[] | undefined = project.scrubPii ? undefined : []
   batch.events.forEach((raw, index) => {
@@ -135,14 +139,22 @@ export async function ingest(c: Context, ctx: CollectorContext) {
       rejected.push({ index, eventId: event.eventId, error: outsideWindow(project, event) })
       return
     }
+    const amends = event.signal === 'thumbs_down' ? event.amends : undefined
     if (project.scrubPii) event = scrubEvent(event)
-    else if (indexes && (asIs || isVerbatim(raw, event))) indexes.push(index)
-    else indexes = undefined
+    else if (amends === undefined) {
+      if (indexes && (asIs || isVerbatim(raw, event))) indexes.push(index)
+      else indexes = undefined
+    }
+    if (amends !== undefined) {
+      // Stored, if at all, as the vote it amends; a copy, so the body's event stays as sent.
+      const { amends: _, ...rest } = event as FeedbackEventOf<'thumbs_down'>
+      event = { ...rest, eventId: amends }
+    }
     const occurredAt = Math.min(correctedMs, receivedAt)
     // The event is zod's fresh object or the body's own parsed one, used nowhere else, so it
     // becomes the stored event in place: copying it with a spread cost about 2 µs an event.
     const stored = stampEvent(event, occurredAt, receivedAtIso, clientMs)
-    rows.push({
+    const row: EventRow = {
       eventId: event.eventId,
       signal: event.signal,
       requestId: event.requestId,
@@ -151,7 +163,12 @@ export async function ingest(c: Context, ctx: CollectorContext) {
       receivedAt,
       productVersion: event.productVersion ?? null,
       event: stored,
-    })
+    }
+    if (amends === undefined) rows.push(row)
+    else {
+      amendments.push(row)
+      amendmentIndexes.push(index)
+    }
   })
 
   const { inserted, duplicates } = await ctx.store.insertEvents(
@@ -159,15 +176,30 @@ export async function ingest(c: Context, ctx: CollectorContext) {
     rows,
     indexes && { text, indexes },
   )
+  // After the votes of this batch are committed, so an amendment sent with its vote finds it.
+  let amended = 0
+  const applied = await ctx.store.amendEvents(project.id, amendments)
+  applied.forEach((ok, i) => {
+    if (ok) amended += 1
+    else {
+      rejected.push({
+        index: amendmentIndexes[i]!,
+        eventId: (batch.events[amendmentIndexes[i]!] as { eventId: string }).eventId,
+        error: `amends: event ${amendments[i]!.eventId} is not a thumbs_down of this user and requestId`,
+      })
+    }
+  })
+  if (amendments.length > 0) rejected.sort((a, b) => a.index - b.index)
   // A retried batch (nothing new stored) reported its drops the first time; a count above
   // what a client can hold is capped, so one batch cannot inflate the total.
+  // (An amendment merged again on a retry is no new row: it does not count here.)
   const dropped = inserted > 0 ? Math.min(batch.client?.dropped ?? 0, MAX_REPORTED_DROPS) : 0
   if (dropped > 0) {
     // Loss is never silent: what the browser gave up on is kept per day and shown in /v1/stats.
     await ctx.store.addClientDrops(project.id, receivedAtIso.slice(0, 10), dropped)
     ctx.onClientDropped(project.id, dropped)
   }
-  const result: IngestResult = { accepted: inserted, duplicates, rejected }
+  const result: IngestResult = { accepted: inserted + amended, duplicates, rejected }
   ctx.metrics?.ingested(result)
   return c.json(result, 200)
 }

@@ -2,6 +2,7 @@
 
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import pg from 'pg'
+import { postgresAmendEvents } from './amend.ts'
 import { postgresAnswerLog } from './postgres-answers.ts'
 import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
@@ -251,6 +252,7 @@ export function createPostgresStore(
     },
 
     insertEvents: commits.insert,
+    amendEvents: postgresAmendEvents(pool),
 
     // Keyset paging on (received_at, seq): each page is one short query on the index, so a
     // slow reader holds no connection and no snapshot between pages.

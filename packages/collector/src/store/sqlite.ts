@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Signal, StoredEvent } from '@tightloop/schema'
 import Database from 'better-sqlite3'
+import { sqliteAmendEvents } from './amend.ts'
 import { pickSettings, readSettings } from './project-settings.ts'
 import { sqliteAnswerLog } from './sqlite-answers.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
@@ -240,6 +241,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
 
     insertEvents: (projectId, rows, source) => writer.insert(projectId, rows, source),
+    amendEvents: sqliteAmendEvents(db),
 
     async *streamEvents(projectId, range: TimeRange = {}) {
       const page = db.prepare(

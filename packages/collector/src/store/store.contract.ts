@@ -222,6 +222,54 @@ export function describeStoreContract(engine: string, open: OpenStore, traits: S
         expect(stored.find((e) => e.eventId === events[1]!.eventId)).toEqual(rows[1]!.event)
       })
 
+      it('merges a thumbs-down amendment into its vote, or stores it as the vote when alone', async () => {
+        const p = await newProject()
+        const vote = makeEvent('thumbs_down', { metadata: { plan: 'pro' } })
+        // An amendment as ingest hands it over: already under the eventId of the vote.
+        const amendment = (overrides: Record<string, unknown>, of = vote) =>
+          rowOf(
+            makeEvent('thumbs_down', {
+              eventId: of.eventId,
+              requestId: of.requestId,
+              ...overrides,
+            }),
+            T0 + 1,
+          )
+        await store.insertEvents(p.id, [rowOf(vote, T0)])
+        const reasons = { comment: 'fee is wrong', metadata: { plan: 'pro', wrong: 'incorrect' } }
+        expect(await store.amendEvents(p.id, [amendment(reasons)])).toEqual([true])
+        let stored = await collect(store.streamEvents(p.id))
+        expect(stored).toHaveLength(1)
+        expect(stored[0]).toEqual({ ...rowOf(vote, T0).event, ...reasons })
+        // The latest amendment wins; one without reasons withdraws them.
+        expect(await store.amendEvents(p.id, [amendment({})])).toEqual([true])
+        stored = await collect(store.streamEvents(p.id))
+        expect(stored).toEqual([rowOf(vote, T0).event].map(({ metadata: _, ...e }) => e))
+
+        // Not a thumbs_down of that user and answer: refused, nothing changed.
+        const up = makeEvent('thumbs_up')
+        await store.insertEvents(p.id, [rowOf(up, T0)])
+        expect(
+          await store.amendEvents(p.id, [
+            amendment(reasons, up),
+            amendment({ ...reasons, userId: 'someone-else' }),
+          ]),
+        ).toEqual([false, false])
+        expect(await store.countEvents(p.id)).toBe(2)
+        expect((await collect(store.streamEvents(p.id)))[0]!.comment).toBeUndefined()
+
+        // The vote never arrived: the amendment stands for it, and a late vote is a duplicate.
+        const lost = makeEvent('thumbs_down')
+        expect(await store.amendEvents(p.id, [amendment(reasons, lost)])).toEqual([true])
+        expect(await store.insertEvents(p.id, [rowOf(lost, T0)])).toEqual({
+          inserted: 0,
+          duplicates: 1,
+        })
+        stored = await collect(store.streamEvents(p.id))
+        expect(stored).toHaveLength(3)
+        expect(stored.find((e) => e.eventId === lost.eventId)?.comment).toBe('fee is wrong')
+      })
+
       it('keeps hostile text byte for byte: NUL, lone surrogates, emoji, quotes', async () => {
         const p = await newProject()
         const nasty = 'a\u0000b \ud800 \udfff 🦜 "\'\\ \u2028 %s $1 ); DROP TABLE events; --'

@@ -163,6 +163,14 @@ export interface Store extends PrivacyStore, AnswerLogStore, ReviewLogStore {
     range?: TimeRange,
   ): AsyncIterable<StoredEvent | SkippedEvent>
   countEvents(projectId: string): Promise<number>
+  /**
+   * Stores thumbs-down amendments, each row under the eventId of the vote it amends (its
+   * `amends`). With no event of that id the row is inserted: it stands in for the vote, which
+   * is then a duplicate if it arrives later. Otherwise, when that event is a thumbs_down of the
+   * same user and answer, its `comment` and `metadata` become the amendment's; else nothing
+   * changes. Resolves, per row, whether it was stored or merged; committed when it resolves.
+   */
+  amendEvents(projectId: string, rows: EventRow[]): Promise<boolean[]>
 
   listAdversaries(projectId: string): Promise<AdversaryRecord[]>
   upsertAdversary(projectId: string, entry: AdversaryInput): Promise<void>
