@@ -6,6 +6,8 @@
 
 import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
 import { distance } from 'fastest-levenshtein'
+import { answerKey, createContradictionTracker } from './adversary-contradiction.ts'
+import { createRingTracker } from './adversary-ring.ts'
 import { peakRollingSum, utcDayNumber } from './adversary-windows.ts'
 import { inspectCorrection, normalizeCorrection } from './injection.ts'
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from './robust-stats.ts'
@@ -34,6 +36,11 @@ import { eventTimeMs, utcDayKey } from './time.ts'
  * - `reported_evidence`: evidence counted outside the event stream, passed in with
  *   `addEvidence` (e.g. `answer_mismatch`: feedback whose answer differs from the one the bot
  *   logged, i.e. a forged answer), at least `reportedMinCount` of one kind.
+ * - `ring`: several of the user's corrections are near-identical (not word for word) to ones
+ *   from other accounts, `ringMinAccounts` in all: a ring spreading one claim with small edits.
+ * - `contradiction`: the user corrected, several times, answers (same response text) that at
+ *   least `contradictMinAccepted` other users accepted (thumbs-up, CSAT 4–5, resolved) and
+ *   hardly anyone else rejected.
  *
  * @example flags.filter((f) => ADVERSARY_RULES.includes(f.rule))
  */
@@ -45,6 +52,8 @@ export const ADVERSARY_RULES = [
   'negative_only',
   'slow_poisoning',
   'reported_evidence',
+  'ring',
+  'contradiction',
 ] as const
 
 /** A detection rule name. */
@@ -86,7 +95,8 @@ export interface AdversaryOptions {
   /** Least thumbs-down per answer shown (or per thumbs-down, if more); default 0.8. */
   negativeMinShare?: number
   /**
-   * Least share of the user's feedback that is thumbs-down; default 0.9. A share rather than
+   * Least share of the user's feedback that is thumbs-down; default 0.85 (at 0.9 a troll with
+   * 37 thumbs-down and 5 thumbs-up in the simulation got through). A share rather than
    * "no other signal at all", so one sprinkled thumbs-up does not hide a troll.
    */
   negativeMinFeedbackShare?: number
@@ -98,6 +108,20 @@ export interface AdversaryOptions {
   slowMadMultiplier?: number
   /** Reported evidence of one kind (see `addEvidence`) that flags a user; default 3. */
   reportedMinCount?: number
+  /** Accounts (the user included) sharing near-identical corrections; default 5. */
+  ringMinAccounts?: number
+  /** The user's corrections that must have a near-identical twin elsewhere; default 2. */
+  ringMinCorrections?: number
+  /** Similarity for the ring rule; default 0.8. */
+  ringMinSimilarity?: number
+  /** Shorter normalised corrections are left out of the ring rule; default 60 characters. */
+  ringMinLength?: number
+  /** Other users who must have accepted an answer for a correction to contradict it; default 5. */
+  contradictMinAccepted?: number
+  /** Least share of accepting users among the others who judged the answer; default 0.6. */
+  contradictMinShare?: number
+  /** Contradicting corrections that flag a user; default 3. */
+  contradictMinCorrections?: number
 }
 
 /**
@@ -119,11 +143,18 @@ export const DEFAULT_ADVERSARY_OPTIONS: Readonly<
   injectionMinLinkCorrections: 2,
   negativeMinThumbsDown: 15,
   negativeMinShare: 0.8,
-  negativeMinFeedbackShare: 0.9,
+  negativeMinFeedbackShare: 0.85,
   slowWindowDays: 7,
   slowMinPerWindow: 30,
   slowMadMultiplier: 10,
   reportedMinCount: 3,
+  ringMinAccounts: 5,
+  ringMinCorrections: 2,
+  ringMinSimilarity: 0.8,
+  ringMinLength: 60,
+  contradictMinAccepted: 5,
+  contradictMinShare: 0.6,
+  contradictMinCorrections: 3,
 })
 
 /** An incremental detector: add events as they come, ask for flags at any time. */
@@ -176,6 +207,8 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
   const o = { ...DEFAULT_ADVERSARY_OPTIONS, ...options }
   const users = new Map<string, UserState>()
   const usersByText = new Map<string, Set<string>>()
+  const ring = createRingTracker(o.ringMinLength, o.ringMinSimilarity)
+  const contradictions = createContradictionTracker()
 
   const state = (userId: string): UserState => {
     let user = users.get(userId)
@@ -198,7 +231,13 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
     return user
   }
 
-  const addCorrection = (user: UserState, userId: string, requestId: string, raw: string) => {
+  const addCorrection = (
+    user: UserState,
+    userId: string,
+    requestId: string,
+    raw: string,
+    response: string | undefined,
+  ) => {
     const inspection = inspectCorrection(raw, o.allowedHosts)
     if (inspection.instructions.length > 0) user.instructionCorrections += 1
     if (inspection.foreignHosts.length > 0) {
@@ -206,6 +245,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
       for (const host of inspection.foreignHosts) user.foreignHosts.add(host)
     }
     const text = normalizeCorrection(raw).slice(0, COMPARED_CHARS)
+    ring.add(userId, response ? answerKey(response) : requestId, text)
     if (text.length < o.repeatMinLength) return
     let holders = usersByText.get(text)
     if (!holders) {
@@ -231,6 +271,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
   return {
     add(event) {
       const user = state(event.userId)
+      contradictions.add(event)
       if (event.signal === 'response_shown') {
         user.shown += 1
         return
@@ -243,7 +284,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
         user.perDay.set(day, (user.perDay.get(day) ?? 0) + 1)
       }
       if (event.signal === 'explicit_correction') {
-        addCorrection(user, event.userId, event.requestId, event.correctionText)
+        addCorrection(user, event.userId, event.requestId, event.correctionText, event.response)
         if (!Number.isNaN(time)) {
           const day = utcDayNumber(time)
           user.correctionDays.set(day, (user.correctionDays.get(day) ?? 0) + 1)
@@ -294,7 +335,42 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
         }
       }
 
+      const rings = ring.stats()
+      const contradicting = contradictions.stats(o.contradictMinAccepted, o.contradictMinShare)
+
       for (const [userId, user] of users) {
+        const r = rings.get(userId)
+        if (
+          r &&
+          r.sharedCorrections >= o.ringMinCorrections &&
+          r.accounts + 1 >= o.ringMinAccounts
+        ) {
+          flags.push({
+            userId,
+            rule: 'ring',
+            message: `${r.sharedCorrections} corrections near-identical to those of ${r.accounts} other accounts (thresholds ${o.ringMinCorrections} and ${o.ringMinAccounts - 1})`,
+            evidence: {
+              strength: r.accounts,
+              sharedCorrections: r.sharedCorrections,
+              otherAccounts: r.accounts,
+              minSimilarity: o.ringMinSimilarity,
+            },
+          })
+        }
+        const c = contradicting.get(userId)
+        if (c && c.contradictions >= o.contradictMinCorrections) {
+          flags.push({
+            userId,
+            rule: 'contradiction',
+            message: `${c.contradictions} of ${c.corrections} corrections contradict answers at least ${c.minAccepted} other users accepted (thresholds ${o.contradictMinCorrections}, ${o.contradictMinAccepted} users, ${o.contradictMinShare * 100} % accepting)`,
+            evidence: {
+              strength: c.contradictions,
+              corrections: c.corrections,
+              minAccepted: c.minAccepted,
+              threshold: o.contradictMinCorrections,
+            },
+          })
+        }
         const peak = peaks.get(userId) ?? 0
         if (peak > burstThreshold) {
           flags.push({
