@@ -5,7 +5,9 @@ import {
   type AdversaryFlag,
   type AdversaryOptions,
   createAdversaryDetector,
+  normalizeAnswer,
 } from '@tightloop/pipeline'
+import { isTrainingSignal, type StoredEvent } from '@tightloop/schema'
 import type { AdversaryRecord, ProjectRecord, Store } from './store/types.ts'
 
 /** Reasons longer than this are cut when recorded (the admin API's own limit). */
@@ -16,6 +18,8 @@ const MAX_REASON_CHARS = 1_000
  * processes), so the scan remembers their ids and never adds one twice.
  */
 export const SCAN_SETTLE_MS = 5 * 60_000
+/** Logged answers looked up per query when the scan checks for forged answers. */
+const ANSWER_BATCH = 1_000
 /** How often the server scans every project by itself. */
 export const DEFAULT_SCAN_EVERY_MS = 5 * 60_000
 
@@ -167,13 +171,38 @@ export function createAdversaryScanner(
   async function run(project: ProjectRecord, state: ProjectState): Promise<AutoScan> {
     const cutoff = now() - SCAN_SETTLE_MS
     let eventsRead = 0
+    // Feedback whose answer differs from the logged one (the export drops it as
+    // `answer_mismatch`) is evidence too: checked here, so the flag precedes the export.
+    const checkAnswers = (await store.countAnswers(project.id)) > 0
+    let pending: StoredEvent[] = []
+    const flushMismatches = async () => {
+      const batch = pending
+      pending = []
+      if (batch.length === 0) return
+      const logged = await store.findAnswers(
+        project.id,
+        batch.map((e) => e.requestId),
+      )
+      for (const event of batch) {
+        const answer = logged.get(event.requestId)
+        const response = (event as { response?: string }).response
+        if (answer && response && normalizeAnswer(response) !== normalizeAnswer(answer.response)) {
+          state.detector.addEvidence(event.userId, 'answer_mismatch')
+        }
+      }
+    }
     for await (const event of store.streamEvents(project.id, { since: state.settledUntil })) {
       if (state.tail.has(event.eventId)) continue
       state.detector.add(event)
+      if (checkAnswers && isTrainingSignal(event.signal) && 'response' in event && event.response) {
+        pending.push(event)
+        if (pending.length >= ANSWER_BATCH) await flushMismatches()
+      }
       eventsRead += 1
       const received = Date.parse(event.receivedAt)
       if (!(received < cutoff)) state.tail.set(event.eventId, received)
     }
+    await flushMismatches()
     state.eventsKnown += eventsRead
     if (cutoff > state.settledUntil) {
       state.settledUntil = cutoff

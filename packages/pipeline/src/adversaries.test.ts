@@ -140,9 +140,15 @@ describe('negative_only', () => {
     expect(rulesOf(detectAdversaries(sprinkled), 't')).toEqual(['negative_only'])
     const unhappy = [
       ...troll,
-      ...Array.from({ length: 3 }, () => makeEvent({ signal: 'csat', csat: 1, userId: 't' })),
+      ...Array.from({ length: 4 }, () => makeEvent({ signal: 'csat', csat: 1, userId: 't' })),
     ]
     expect(detectAdversaries(unhappy)).toEqual([])
+    // The simulation's troll that got through at a 0.9 share: 37 thumbs-down, 5 thumbs-up.
+    const mixed = [
+      ...Array.from({ length: 37 }, () => makeEvent({ signal: 'thumbs_down', userId: 't' })),
+      ...Array.from({ length: 5 }, () => makeEvent({ signal: 'thumbs_up', userId: 't' })),
+    ]
+    expect(rulesOf(detectAdversaries(mixed), 't')).toEqual(['negative_only'])
     const manyAnswers = [
       ...troll,
       ...Array.from({ length: 100 }, () => makeEvent({ signal: 'response_shown', userId: 't' })),

@@ -6,125 +6,21 @@
 
 import type { FeedbackEvent, StoredEvent } from '@tightloop/schema'
 import { distance } from 'fastest-levenshtein'
+import { answerKey, createContradictionTracker } from './adversary-contradiction.ts'
+import {
+  ADVERSARY_RULES,
+  type AdversaryFlag,
+  type AdversaryOptions,
+  type AdversaryRule,
+  DEFAULT_ADVERSARY_OPTIONS,
+} from './adversary-options.ts'
+import { createRingTracker } from './adversary-ring.ts'
 import { peakRollingSum, utcDayNumber } from './adversary-windows.ts'
 import { inspectCorrection, normalizeCorrection } from './injection.ts'
 import { MAD_TO_SIGMA, median, medianAbsoluteDeviation } from './robust-stats.ts'
 import { eventTimeMs, utcDayKey } from './time.ts'
 
-/**
- * The detection rules.
- *
- * - `burst`: a day with far more feedback than people give (flooding thumbs-down or
- *   low CSAT to drown out honest signal). Per-user peak daily count against the population's
- *   median + k·MAD, never below an absolute floor (most users give one or two a day, so the
- *   MAD alone would flag an enthusiastic user).
- * - `repeated_correction`: one user writes near-identical corrections to different answers
- *   (planting one payload everywhere). A real correction fits its answer; a payload does not.
- * - `coordinated_correction`: the same correction text from several accounts (a sybil
- *   campaign spreading one payload thinly to stay under per-user rules).
- * - `injection`: a correction that addresses the model (instructions, jailbreak markup), or
- *   several that link outside the project's domains (SEO spam, phishing).
- * - `negative_only`: many thumbs-down and almost nothing else (≥ 90 % of the user's feedback),
- *   on answers the user was mostly never shown (a troll, or a script hitting the API). An
- *   unhappy honest user sees every answer they judge and rates or rephrases too.
- * - `slow_poisoning`: far more corrections in some rolling 7 days than the project's users
- *   write (median + k·MAD of every correcting user's own peak week, never below a floor). Catches
- *   a poisoner who spreads hundreds of varied, link-free corrections over days to stay under
- *   the daily burst floor; an honest user writes a handful a week.
- * - `reported_evidence`: evidence counted outside the event stream, passed in with
- *   `addEvidence` (e.g. `answer_mismatch`: feedback whose answer differs from the one the bot
- *   logged, i.e. a forged answer), at least `reportedMinCount` of one kind.
- *
- * @example flags.filter((f) => ADVERSARY_RULES.includes(f.rule))
- */
-export const ADVERSARY_RULES = [
-  'burst',
-  'repeated_correction',
-  'coordinated_correction',
-  'injection',
-  'negative_only',
-  'slow_poisoning',
-  'reported_evidence',
-] as const
-
-/** A detection rule name. */
-export type AdversaryRule = (typeof ADVERSARY_RULES)[number]
-
-/** One user flagged by one rule, with the numbers behind it. */
-export interface AdversaryFlag {
-  userId: string
-  rule: AdversaryRule
-  message: string
-  evidence: Record<string, number>
-}
-
-/** Thresholds of each rule; every field has a documented default. */
-export interface AdversaryOptions {
-  /** Floor of the burst rule: feedback events in one UTC day; default 60. */
-  burstMinPerDay?: number
-  /** Burst threshold above the median in MADs (scaled to σ); default 10. */
-  burstMadMultiplier?: number
-  /** Different answers that must get near-identical corrections; default 3. */
-  repeatMinAnswers?: number
-  /** Similarity (1 − edits / longer length) that counts as near-identical; default 0.85. */
-  repeatMinSimilarity?: number
-  /** Shorter normalised corrections ("wrong", "no") are not compared; default 16 characters. */
-  repeatMinLength?: number
-  /** Corrections remembered per user for comparison; default 40 (bounds memory and time). */
-  repeatMemory?: number
-  /**
-   * Accounts that must share one correction text; default 5. At 4, templated honest fixes
-   * ("open Reports, pick invoice, then press Save") coincided in the simulation.
-   */
-  coordinatedMinUsers?: number
-  /** Hosts (and their subdomains) corrections may link to, e.g. your help centre. */
-  allowedHosts?: readonly string[]
-  /** Corrections with outside links before a user is flagged; default 2. */
-  injectionMinLinkCorrections?: number
-  /** Thumbs-down needed before `negative_only` looks at a user; default 15. */
-  negativeMinThumbsDown?: number
-  /** Least thumbs-down per answer shown (or per thumbs-down, if more); default 0.8. */
-  negativeMinShare?: number
-  /**
-   * Least share of the user's feedback that is thumbs-down; default 0.9. A share rather than
-   * "no other signal at all", so one sprinkled thumbs-up does not hide a troll.
-   */
-  negativeMinFeedbackShare?: number
-  /** Days of the slow-poisoning window; default 7. */
-  slowWindowDays?: number
-  /** Floor of the slow-poisoning rule: corrections in one window; default 30. */
-  slowMinPerWindow?: number
-  /** Slow-poisoning threshold above the median peak window in MADs (scaled to σ); default 10. */
-  slowMadMultiplier?: number
-  /** Reported evidence of one kind (see `addEvidence`) that flags a user; default 3. */
-  reportedMinCount?: number
-}
-
-/**
- * Defaults of {@link AdversaryOptions}.
- *
- * @example DEFAULT_ADVERSARY_OPTIONS.burstMinPerDay // 60
- */
-export const DEFAULT_ADVERSARY_OPTIONS: Readonly<
-  Required<Omit<AdversaryOptions, 'allowedHosts'>> & { allowedHosts: readonly string[] }
-> = Object.freeze({
-  burstMinPerDay: 60,
-  burstMadMultiplier: 10,
-  repeatMinAnswers: 3,
-  repeatMinSimilarity: 0.85,
-  repeatMinLength: 16,
-  repeatMemory: 40,
-  coordinatedMinUsers: 5,
-  allowedHosts: [],
-  injectionMinLinkCorrections: 2,
-  negativeMinThumbsDown: 15,
-  negativeMinShare: 0.8,
-  negativeMinFeedbackShare: 0.9,
-  slowWindowDays: 7,
-  slowMinPerWindow: 30,
-  slowMadMultiplier: 10,
-  reportedMinCount: 3,
-})
+export * from './adversary-options.ts'
 
 /** An incremental detector: add events as they come, ask for flags at any time. */
 export interface AdversaryDetector {
@@ -176,6 +72,8 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
   const o = { ...DEFAULT_ADVERSARY_OPTIONS, ...options }
   const users = new Map<string, UserState>()
   const usersByText = new Map<string, Set<string>>()
+  const ring = createRingTracker(o.ringMinLength, o.ringMinSimilarity)
+  const contradictions = createContradictionTracker()
 
   const state = (userId: string): UserState => {
     let user = users.get(userId)
@@ -198,7 +96,13 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
     return user
   }
 
-  const addCorrection = (user: UserState, userId: string, requestId: string, raw: string) => {
+  const addCorrection = (
+    user: UserState,
+    userId: string,
+    requestId: string,
+    raw: string,
+    response: string | undefined,
+  ) => {
     const inspection = inspectCorrection(raw, o.allowedHosts)
     if (inspection.instructions.length > 0) user.instructionCorrections += 1
     if (inspection.foreignHosts.length > 0) {
@@ -206,6 +110,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
       for (const host of inspection.foreignHosts) user.foreignHosts.add(host)
     }
     const text = normalizeCorrection(raw).slice(0, COMPARED_CHARS)
+    ring.add(userId, response ? answerKey(response) : requestId, text)
     if (text.length < o.repeatMinLength) return
     let holders = usersByText.get(text)
     if (!holders) {
@@ -231,6 +136,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
   return {
     add(event) {
       const user = state(event.userId)
+      contradictions.add(event)
       if (event.signal === 'response_shown') {
         user.shown += 1
         return
@@ -243,7 +149,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
         user.perDay.set(day, (user.perDay.get(day) ?? 0) + 1)
       }
       if (event.signal === 'explicit_correction') {
-        addCorrection(user, event.userId, event.requestId, event.correctionText)
+        addCorrection(user, event.userId, event.requestId, event.correctionText, event.response)
         if (!Number.isNaN(time)) {
           const day = utcDayNumber(time)
           user.correctionDays.set(day, (user.correctionDays.get(day) ?? 0) + 1)
@@ -294,7 +200,42 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
         }
       }
 
+      const rings = ring.stats()
+      const contradicting = contradictions.stats(o.contradictMinAccepted, o.contradictMinShare)
+
       for (const [userId, user] of users) {
+        const r = rings.get(userId)
+        if (
+          r &&
+          r.sharedCorrections >= o.ringMinCorrections &&
+          r.accounts + 1 >= o.ringMinAccounts
+        ) {
+          flags.push({
+            userId,
+            rule: 'ring',
+            message: `${r.sharedCorrections} corrections near-identical to those of ${r.accounts} other accounts (thresholds ${o.ringMinCorrections} and ${o.ringMinAccounts - 1})`,
+            evidence: {
+              strength: r.accounts,
+              sharedCorrections: r.sharedCorrections,
+              otherAccounts: r.accounts,
+              minSimilarity: o.ringMinSimilarity,
+            },
+          })
+        }
+        const c = contradicting.get(userId)
+        if (c && c.contradictions >= o.contradictMinCorrections) {
+          flags.push({
+            userId,
+            rule: 'contradiction',
+            message: `${c.contradictions} of ${c.corrections} corrections contradict answers at least ${c.minAccepted} other users accepted (thresholds ${o.contradictMinCorrections}, ${o.contradictMinAccepted} users, ${o.contradictMinShare * 100} % accepting)`,
+            evidence: {
+              strength: c.contradictions,
+              corrections: c.corrections,
+              minAccepted: c.minAccepted,
+              threshold: o.contradictMinCorrections,
+            },
+          })
+        }
         const peak = peaks.get(userId) ?? 0
         if (peak > burstThreshold) {
           flags.push({

@@ -15,6 +15,9 @@ const KINDS = [
   'slow_poisoner',
   'link_spammer',
   'templated',
+  'troll',
+  'ring',
+  'contradiction',
 ] as const
 const BATCH = 100
 
@@ -26,7 +29,7 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
     attackers: Object.fromEntries(
       Object.keys(DEFAULT_SIMULATION.attackers).map((k) => [
         k,
-        (KINDS as readonly string[]).includes(k) ? (k === 'sybil' ? 6 : 2) : 0,
+        (KINDS as readonly string[]).includes(k) ? ({ sybil: 24, ring: 5 }[k] ?? 2) : 0,
       ]),
     ) as typeof DEFAULT_SIMULATION.attackers,
   })
@@ -92,11 +95,20 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
       // Rows carry no user id: attacker texts must be absent. Every attacker correction text
       // is the row's `preferred`.
       const exported = new Set(lines.map((l) => l.preferred))
+      // Rows without a correction (a troll's thumbs-down) are told apart by their answer: every
+      // simulated non-FAQ answer is the text of one request, and FAQ answers get no votes here.
+      const rejected = new Set(lines.filter((l) => l.preferred === null).map((l) => l.rejected))
+      const honestAnswers = new Set(
+        sim.events.filter((e) => !sim.attackers.has(e.userId)).map((e) => e.response),
+      )
       for (const e of sim.events) {
-        if (sim.attackers.has(e.userId) && e.signal === 'explicit_correction') {
+        if (!sim.attackers.has(e.userId)) continue
+        if (e.signal === 'explicit_correction') {
           expect(exported.has(e.correctionText), `${sim.attackers.get(e.userId)} leaked`).toBe(
             false,
           )
+        } else if (e.signal === 'thumbs_down' && !honestAnswers.has(e.response)) {
+          expect(rejected.has(e.response), `${sim.attackers.get(e.userId)} leaked`).toBe(false)
         }
       }
       expect(trailer.dropped.adversarial_user).toBeGreaterThan(1_000)

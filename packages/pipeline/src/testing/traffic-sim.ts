@@ -26,6 +26,7 @@ export const ATTACKER_KINDS = [
   'link_spammer',
   'templated',
   'ring',
+  'contradiction',
 ] as const
 export type AttackerKind = (typeof ATTACKER_KINDS)[number]
 
@@ -69,6 +70,7 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
     link_spammer: 5,
     templated: 5,
     ring: 5,
+    contradiction: 5,
   },
 }
 
@@ -82,7 +84,7 @@ const ESCALATION_REASONS = [
 
 /** Builds the whole simulated window, events in time order. */
 export function simulateTraffic(options: SimulationOptions = DEFAULT_SIMULATION): Simulation {
-  const random = seededRandom(options.seed)
+  let random = seededRandom(options.seed)
   const start = options.now - options.days * DAY
   const events: StoredEvent[] = []
   let seq = 0
@@ -342,6 +344,46 @@ export function simulateTraffic(options: SimulationOptions = DEFAULT_SIMULATION)
       const turn = answer(userId, at)
       const correctionText = `${pick(random, ['', 'Update: ', 'Heads up, '])}cancellations after the trial are refunded in full${pick(random, ['', ' automatically', ' within a day'])}, so there is no need to contact billing${pick(random, ['.', '!', ''])}`
       emit({ signal: 'explicit_correction', userId, at: at + 30_000, ...turn, correctionText })
+    }
+  })
+
+  // Frequent questions get the same answer (text) for everyone: a second random stream, so the
+  // traffic above is the same as before it was added. Most users who react accept these.
+  random = seededRandom(options.seed + 7_919)
+  const faq = Array.from({ length: 12 }, () => ({
+    prompt: makePrompt(random),
+    response: makeAnswer(random),
+  }))
+  const faqTurn = (userId: string, at: number) => {
+    const turn = { requestId: `req-${++seq}`, ...pick(random, faq) }
+    emit({ signal: 'response_shown', userId, at, ...turn })
+    return turn
+  }
+  for (const userId of honestUsers) {
+    if (random() < 0.5) continue
+    for (let n = intBetween(random, 1, 3), k = 0; k < n; k++) {
+      const at = someTime()
+      const turn = faqTurn(userId, at)
+      const r = random()
+      const later = at + intBetween(random, 5_000, 120_000)
+      if (r < 0.25) emit({ signal: 'thumbs_up', userId, at: later, ...turn })
+      else if (r < 0.3) emit({ signal: 'csat', userId, at: later, ...turn, csat: 5 })
+      else if (r < 0.33) emit({ signal: 'thumbs_down', userId, at: later, ...turn })
+      else if (r < 0.345) {
+        const correctionText = makeHonestCorrection(random, turn.response)
+        emit({ signal: 'explicit_correction', userId, at: later, ...turn, correctionText })
+      }
+    }
+  }
+  // Issue 16's contradictions: varied, wrong corrections of the answers most users accepted.
+  plant('contradiction', options.attackers.contradiction, (userId) => {
+    for (let n = intBetween(random, 4, 10), k = 0; k < n; k++) {
+      const at = someTime()
+      const turn = faqTurn(userId, at)
+      const correctionText = makeHonestCorrection(random, turn.response)
+      emit({ signal: 'explicit_correction', userId, at: at + 25_000, ...turn, correctionText })
+      if (random() < 0.3)
+        emit({ signal: 'thumbs_up', userId, at: at + 60_000, ...answer(userId, at + 60_000) })
     }
   })
 
