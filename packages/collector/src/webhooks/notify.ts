@@ -1,4 +1,5 @@
 // Enqueues webhook events into the store's outbox for every webhook of the project that
+import { createHash } from 'node:crypto'
 // subscribed to them. Ingest calls it after its insert; it never slows or breaks ingest.
 import type { Store, WebhookRecord } from '../store/types.ts'
 import type { WebhookEvent } from './event.ts'
@@ -57,4 +58,46 @@ export function createWebhookNotifier(
       cache.delete(projectId)
     },
   }
+}
+
+/**
+ * Enqueues `user_flagged` for users a scan newly flagged, straight into the store (scans are
+ * rare: no cache). The event id derives from the user and the evidence, so the same flag
+ * recorded again is one delivery.
+ *
+ * @example await notifyUsersFlagged(store, projectId, [{ userId: 'u-1', reason, evidence }], Date.now())
+ */
+export async function notifyUsersFlagged(
+  store: Store,
+  projectId: string,
+  flagged: { userId: string; reason: string; evidence: Record<string, number> }[],
+  now: number,
+): Promise<void> {
+  if (flagged.length === 0) return
+  const hooks = (await store.listWebhooks(projectId)).filter((h) =>
+    h.events.includes('user_flagged'),
+  )
+  if (hooks.length === 0) return
+  const events: WebhookEvent[] = flagged.map((f) => ({
+    id: `uf_${createHash('sha256')
+      .update(JSON.stringify([projectId, f.userId, Object.entries(f.evidence).sort()]))
+      .digest('hex')
+      .slice(0, 32)}`,
+    type: 'user_flagged',
+    projectId,
+    createdAt: new Date(now).toISOString(),
+    data: { userId: f.userId, reason: f.reason, evidence: f.evidence },
+  }))
+  await store.enqueueDeliveries(
+    hooks.flatMap((hook) =>
+      events.map((event) => ({
+        webhookId: hook.id,
+        projectId,
+        id: event.id,
+        eventType: event.type,
+        payload: event,
+        createdAt: now,
+      })),
+    ),
+  )
 }
