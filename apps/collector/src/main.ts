@@ -5,6 +5,7 @@ import {
   scheduleAdversaryScans,
   startRetention,
   startServer,
+  startWebhookDeliveries,
 } from '@tightloop/collector'
 import { ConfigError, limitsFrom, readConfig } from './config.ts'
 import { ensureDemoProject } from './demo-project.ts'
@@ -65,11 +66,17 @@ async function main() {
     log: (message, err) => console.log(message, err ?? ''),
   })
 
+  // Webhook deliveries: whatever is in the outbox, including what a previous process left.
+  const webhooks = startWebhookDeliveries(store, {
+    log: (message, err) => console.log(message, err ?? ''),
+  })
+
   const stop = async () => {
     logger.event('stop', { engine: store.engine })
     stopScans()
     await server.close()
     await retention.stop()
+    await webhooks.stop()
     await store.close()
     process.exit(0)
   }

@@ -9,6 +9,7 @@ import {
 } from '@tightloop/pipeline'
 import { isTrainingSignal, type StoredEvent } from '@tightloop/schema'
 import type { AdversaryRecord, ProjectRecord, Store } from './store/types.ts'
+import { notifyUsersFlagged } from './webhooks/notify.ts'
 
 /** Reasons longer than this are cut when recorded (the admin API's own limit). */
 const MAX_REASON_CHARS = 1_000
@@ -71,6 +72,7 @@ export async function recordFlags(
   projectId: string,
   flags: readonly AdversaryFlag[],
   listedNow?: readonly AdversaryRecord[],
+  now: number = Date.now(),
 ): Promise<RecordedFlags> {
   const byUser = new Map<string, AdversaryFlag[]>()
   for (const flag of flags) byUser.set(flag.userId, [...(byUser.get(flag.userId) ?? []), flag])
@@ -78,6 +80,7 @@ export async function recordFlags(
     (listedNow ?? (await store.listAdversaries(projectId))).map((a) => [a.userId, a]),
   )
   const out: RecordedFlags = { recorded: [], alreadyListed: [], reflagged: [], stillDismissed: [] }
+  const flaggedNow: Parameters<typeof notifyUsersFlagged>[2] = []
   for (const [userId, userFlags] of byUser) {
     const existing = listed.get(userId)
     const evidence: Record<string, number> = {}
@@ -100,7 +103,12 @@ export async function recordFlags(
       reason: reason.slice(0, MAX_REASON_CHARS),
       evidence,
     })
+    if (existing?.status !== 'flagged') {
+      flaggedNow.push({ userId, reason: reason.slice(0, MAX_REASON_CHARS), evidence })
+    }
   }
+  // Newly flagged (or flagged again after a dismissal) users go to the user_flagged webhooks.
+  await notifyUsersFlagged(store, projectId, flaggedNow, now)
   return out
 }
 
@@ -209,7 +217,7 @@ export function createAdversaryScanner(
       for (const [id, received] of state.tail) if (received < cutoff) state.tail.delete(id)
     }
     const flags = state.detector.flags()
-    const recorded = await recordFlags(store, project.id, flags)
+    const recorded = await recordFlags(store, project.id, flags, undefined, now())
     return { ...recorded, eventsRead, eventsKnown: state.eventsKnown, flags }
   }
 

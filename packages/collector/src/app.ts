@@ -29,6 +29,8 @@ import { logTraces } from './routes/traces.ts'
 import { userRoutes } from './routes/users.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
 import { readTimeRange } from './time-range.ts'
+import { createWebhookNotifier } from './webhooks/notify.ts'
+import { webhookRoutes } from './webhooks/routes.ts'
 
 /** Options of `createCollector`. */
 export interface CollectorOptions {
@@ -90,6 +92,8 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     },
     metrics: options.metrics,
     scanner: options.scanner ?? createAdversaryScanner(store, { now }),
+    webhooks: createWebhookNotifier(store, { now }),
+    log,
   }
 
   const app = new Hono<CollectorEnv>()
@@ -136,7 +140,14 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     allowQuery('since', 'until'),
     createStatsHandler(ctx, { warm: options.warmStats ?? false }),
   )
-  for (const routes of [exportRoutes, adminRoutes, evalSliceRoutes, userRoutes, reviewRoutes])
+  for (const routes of [
+    exportRoutes,
+    adminRoutes,
+    evalSliceRoutes,
+    userRoutes,
+    reviewRoutes,
+    webhookRoutes,
+  ])
     app.route('/', routes(ctx, secret))
   // Registered last: any other method or path under /v1/ gets the JSON error, never a text 404.
   app.all('/v1/*', (c) => unknownRoute(c, app))

@@ -78,3 +78,19 @@ export {
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite.ts'
 export type * from './store/types.ts'
 export { DEFAULT_TTL_DAYS } from './store/util.ts'
+export {
+  DELIVERY_RETRY_FOR_MS,
+  retryDelayMs,
+  startWebhookDeliveries,
+  type WebhookDeliveryOptions,
+} from './webhooks/deliver.ts'
+export type { WebhookEvent } from './webhooks/event.ts'
+export {
+  createWebhook,
+  deliveryView,
+  listWebhookDeliveries,
+  readWebhookUrl,
+  webhookView,
+} from './webhooks/manage.ts'
+export { SIGNATURE_HEADER, signBody, verifySignature } from './webhooks/sign.ts'
+export { type SlackMessage, toSlackMessage } from './webhooks/slack.ts'

@@ -9,6 +9,7 @@ import { type ProvisionInput, provisionProject } from './provision.ts'
 import { type RunningServer, startServer } from './server.ts'
 import { createSqliteStore } from './store/sqlite.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
+import { startWebhookDeliveries, type WebhookDeliveryOptions } from './webhooks/deliver.ts'
 
 export { type EngineScenario, onEachEngine } from './store/engine-scenarios.ts'
 export {
@@ -34,6 +35,8 @@ export interface TestCollectorOptions extends Omit<CollectorOptions, 'store'> {
   port?: number
   hostname?: string
   requestTimeoutMs?: number
+  /** Runs the webhook delivery worker with these options (stopped by `close()`). */
+  webhookDeliveries?: WebhookDeliveryOptions
 }
 
 /**
@@ -44,7 +47,15 @@ export interface TestCollectorOptions extends Omit<CollectorOptions, 'store'> {
 export async function startTestCollector(
   options: TestCollectorOptions = {},
 ): Promise<TestCollector> {
-  const { store: given, project, port, hostname, requestTimeoutMs, ...collectorOptions } = options
+  const {
+    store: given,
+    project,
+    port,
+    hostname,
+    requestTimeoutMs,
+    webhookDeliveries,
+    ...collectorOptions
+  } = options
   let dir: string | undefined
   let store = given
   if (!store) {
@@ -64,6 +75,7 @@ export async function startTestCollector(
     hostname: hostname ?? '127.0.0.1',
     ...(requestTimeoutMs !== undefined && { requestTimeoutMs }),
   })
+  const deliveries = webhookDeliveries && startWebhookDeliveries(store, webhookDeliveries)
   return {
     ...server,
     store,
@@ -73,6 +85,7 @@ export async function startTestCollector(
     ...(dir && { databasePath: join(dir, 'tightloop.db') }),
     async close() {
       await server.close()
+      await deliveries?.stop()
       if (!given) await store.close()
       if (dir) rmSync(dir, { recursive: true, force: true })
     },

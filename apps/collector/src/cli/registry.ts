@@ -16,6 +16,7 @@ import { seedCommand } from './seed.ts'
 import { statsCommand } from './stats.ts'
 import { usersCommand } from './users.ts'
 import { versionsCommand } from './versions.ts'
+import { webhooksCommand } from './webhooks.ts'
 
 /** The commands `tightloop` knows. */
 export const COMMANDS: readonly Command[] = [
@@ -27,5 +28,6 @@ export const COMMANDS: readonly Command[] = [
   versionsCommand,
   projectCommand,
   usersCommand,
+  webhooksCommand,
   seedCommand,
 ]

@@ -4,6 +4,7 @@ import type { AdversaryScanner } from '../adversary-scan.ts'
 import type { Limiter } from '../limits.ts'
 import type { CollectorMetrics } from '../observe/metrics.ts'
 import type { ProjectRecord, Store } from '../store/types.ts'
+import type { WebhookNotifier } from '../webhooks/notify.ts'
 
 /** Shared state of one collector instance: the store, the clock and the policies. */
 export interface CollectorContext {
@@ -18,4 +19,8 @@ export interface CollectorContext {
   metrics?: CollectorMetrics | undefined
   /** Runs the adversary rules before every export, so flags are never stale. */
   scanner: AdversaryScanner
+  /** Enqueues webhook events (escalations, low scores) for the project's subscribed webhooks. */
+  webhooks: WebhookNotifier
+  /** Where unexpected errors go that must not fail the request. */
+  log: (message: string, err: unknown) => void
 }

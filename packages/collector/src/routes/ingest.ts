@@ -21,6 +21,7 @@ import { CollectorError } from '../errors.ts'
 import { scrubEvent } from '../scrub.ts'
 import { stampEvent } from '../store/stamp.ts'
 import type { EventRow, ProjectRecord } from '../store/types.ts'
+import { eventFromFeedback } from '../webhooks/event.ts'
 import type { CollectorContext } from './context.ts'
 
 const ACCEPTED_TYPES = ['application/json', 'text/plain']
@@ -176,6 +177,7 @@ export async function ingest(c: Context, ctx: CollectorContext) {
     rows,
     indexes && { text, indexes },
   )
+  if (inserted > 0) await notifyWebhooks(ctx, project.id, rows, receivedAt)
   // After the votes of this batch are committed, so an amendment sent with its vote finds it.
   let amended = 0
   const applied = await ctx.store.amendEvents(project.id, amendments)
@@ -230,4 +232,25 @@ export function describe(error: {
         `${issue.path.length ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`,
     )
     .join('; ')
+}
+
+/**
+ * Enqueues the escalations and low scores of a stored batch for the project's webhooks. A
+ * failure is logged, never answered: the events are stored, and the client must not resend.
+ * An event stored earlier (a duplicate) enqueues nothing new: the outbox keeps one delivery
+ * per webhook and event id.
+ */
+async function notifyWebhooks(
+  ctx: CollectorContext,
+  projectId: string,
+  rows: EventRow[],
+  receivedAt: number,
+) {
+  const events = rows.flatMap((row) => eventFromFeedback(projectId, row.event, receivedAt) ?? [])
+  if (events.length === 0) return
+  try {
+    await ctx.webhooks.notify(projectId, events)
+  } catch (err) {
+    ctx.log('tightloop: enqueueing webhook deliveries failed', err)
+  }
 }

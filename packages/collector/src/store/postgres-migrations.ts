@@ -152,4 +152,34 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX review_decisions_user ON review_decisions (project_id, user_id);
   `,
+  // 8: webhooks and their durable outbox; a delivery's id is the event's id, its attempts a
+  // JSON array (see webhook-types.ts).
+  `
+  CREATE TABLE webhooks (
+    id text PRIMARY KEY,
+    project_id text NOT NULL,
+    url text NOT NULL,
+    events jsonb NOT NULL,
+    secret text NOT NULL,
+    format text NOT NULL CHECK (format IN ('json', 'slack')),
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX webhooks_project ON webhooks (project_id);
+  CREATE TABLE webhook_outbox (
+    webhook_id text NOT NULL,
+    id text NOT NULL,
+    project_id text NOT NULL,
+    event_type text NOT NULL,
+    payload json NOT NULL,
+    created_at bigint NOT NULL,
+    next_attempt_at bigint,
+    attempts jsonb NOT NULL DEFAULT '[]',
+    delivered_at bigint,
+    failed_at bigint,
+    PRIMARY KEY (webhook_id, id)
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
+    WHERE next_attempt_at IS NOT NULL;
+  CREATE INDEX webhook_outbox_list ON webhook_outbox (project_id, webhook_id, created_at);
+  `,
 ]

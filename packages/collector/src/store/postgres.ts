@@ -8,6 +8,7 @@ import { createGroupCommit } from './postgres-insert.ts'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.ts'
 import { postgresPrivacy } from './postgres-privacy.ts'
 import { postgresReviewLog } from './postgres-review.ts'
+import { postgresWebhooks } from './postgres-webhooks.ts'
 import { pickSettings, readSettings } from './project-settings.ts'
 import type {
   AdversaryRecord,
@@ -99,6 +100,7 @@ export function createPostgresStore(
     ...postgresPrivacy(pool),
     ...postgresAnswerLog(pool),
     ...postgresReviewLog(pool),
+    ...postgresWebhooks(pool),
 
     // One transaction under an advisory lock: a second process waits, then finds every
     // migration applied. The lock is per schema, so test schemas migrate in parallel.

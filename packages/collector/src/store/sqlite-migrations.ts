@@ -144,4 +144,34 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX review_decisions_user ON review_decisions (project_id, user_id);
   `,
+  // 8: webhooks and their durable outbox; a delivery's id is the event's id, its attempts a
+  // JSON array (see webhook-types.ts).
+  `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhooks_project ON webhooks (project_id);
+  CREATE TABLE webhook_outbox (
+    webhook_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    attempts TEXT NOT NULL DEFAULT '[]',
+    delivered_at INTEGER,
+    failed_at INTEGER,
+    PRIMARY KEY (webhook_id, id)
+  );
+  CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
+    WHERE next_attempt_at IS NOT NULL;
+  CREATE INDEX webhook_outbox_list ON webhook_outbox (project_id, webhook_id, created_at);
+  `,
 ]

@@ -10,6 +10,7 @@ import { sqliteAnswerLog } from './sqlite-answers.ts'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts'
 import { sqlitePrivacy } from './sqlite-privacy.ts'
 import { sqliteReviewLog } from './sqlite-review.ts'
+import { sqliteWebhooks } from './sqlite-webhooks.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import { restampEvent } from './stamp.ts'
 import type {
@@ -105,6 +106,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     ...sqlitePrivacy(db, path),
     ...sqliteAnswerLog(db),
     ...sqliteReviewLog(db),
+    ...sqliteWebhooks(db),
 
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')

@@ -4,8 +4,10 @@ import type { AnswerLogStore } from './answer-log.ts'
 import type { PrivacyStore } from './privacy-types.ts'
 import type { ProjectSettings } from './project-settings.ts'
 import type { ReviewLogStore } from './review-log.ts'
+import type { WebhookStore } from './webhook-types.ts'
 
 export type * from './privacy-types.ts'
+export type * from './webhook-types.ts'
 
 /** A project: who may send events, from where, and the rules its training data follows. */
 export interface ProjectRecord extends ProjectSettings {
@@ -126,7 +128,7 @@ export interface GateDecisionRecord {
  * Storage behind the collector. Every method is async so that SQLite (in process) and
  * PostgreSQL (over the network) share one contract and one test suite.
  */
-export interface Store extends PrivacyStore, AnswerLogStore, ReviewLogStore {
+export interface Store extends PrivacyStore, AnswerLogStore, ReviewLogStore, WebhookStore {
   readonly engine: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to run from several processes. */
   migrate(): Promise<void>

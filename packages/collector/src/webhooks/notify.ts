@@ -1,0 +1,103 @@
+// Enqueues webhook events into the store's outbox for every webhook of the project that
+import { createHash } from 'node:crypto'
+// subscribed to them. Ingest calls it after its insert; it never slows or breaks ingest.
+import type { Store, WebhookRecord } from '../store/types.ts'
+import type { WebhookEvent } from './event.ts'
+
+/** How long a project's subscription list is reused before it is read again. */
+export const SUBSCRIPTIONS_CACHE_MS = 5_000
+
+/** Enqueues events for a project's webhooks. */
+export interface WebhookNotifier {
+  /** Stores a delivery of each event for each subscribed webhook; none when none subscribed. */
+  notify(projectId: string, events: WebhookEvent[]): Promise<void>
+  /** Forgets the cached subscriptions of a project (its webhooks changed here). */
+  forget(projectId: string): void
+}
+
+/**
+ * A notifier over `store`, caching each project's webhooks for a few seconds, so ingest costs
+ * one read per project every few seconds when nobody listens.
+ *
+ * @example const notifier = createWebhookNotifier(store, { now: Date.now })
+ */
+export function createWebhookNotifier(
+  store: Store,
+  options: { now: () => number; cacheMs?: number },
+): WebhookNotifier {
+  const cacheMs = options.cacheMs ?? SUBSCRIPTIONS_CACHE_MS
+  const cache = new Map<string, { at: number; hooks: Promise<WebhookRecord[]> }>()
+  const hooksOf = (projectId: string) => {
+    const now = options.now()
+    const hit = cache.get(projectId)
+    if (hit && now - hit.at < cacheMs) return hit.hooks
+    const hooks = store.listWebhooks(projectId)
+    hooks.catch(() => cache.delete(projectId))
+    cache.set(projectId, { at: now, hooks })
+    return hooks
+  }
+  return {
+    async notify(projectId, events) {
+      if (events.length === 0) return
+      const hooks = await hooksOf(projectId)
+      const rows = hooks.flatMap((hook) =>
+        events
+          .filter((event) => hook.events.includes(event.type))
+          .map((event) => ({
+            webhookId: hook.id,
+            projectId,
+            id: event.id,
+            eventType: event.type,
+            payload: event,
+            createdAt: Date.parse(event.createdAt),
+          })),
+      )
+      if (rows.length > 0) await store.enqueueDeliveries(rows)
+    },
+    forget(projectId) {
+      cache.delete(projectId)
+    },
+  }
+}
+
+/**
+ * Enqueues `user_flagged` for users a scan newly flagged, straight into the store (scans are
+ * rare: no cache). The event id derives from the user and the evidence, so the same flag
+ * recorded again is one delivery.
+ *
+ * @example await notifyUsersFlagged(store, projectId, [{ userId: 'u-1', reason, evidence }], Date.now())
+ */
+export async function notifyUsersFlagged(
+  store: Store,
+  projectId: string,
+  flagged: { userId: string; reason: string; evidence: Record<string, number> }[],
+  now: number,
+): Promise<void> {
+  if (flagged.length === 0) return
+  const hooks = (await store.listWebhooks(projectId)).filter((h) =>
+    h.events.includes('user_flagged'),
+  )
+  if (hooks.length === 0) return
+  const events: WebhookEvent[] = flagged.map((f) => ({
+    id: `uf_${createHash('sha256')
+      .update(JSON.stringify([projectId, f.userId, Object.entries(f.evidence).sort()]))
+      .digest('hex')
+      .slice(0, 32)}`,
+    type: 'user_flagged',
+    projectId,
+    createdAt: new Date(now).toISOString(),
+    data: { userId: f.userId, reason: f.reason, evidence: f.evidence },
+  }))
+  await store.enqueueDeliveries(
+    hooks.flatMap((hook) =>
+      events.map((event) => ({
+        webhookId: hook.id,
+        projectId,
+        id: event.id,
+        eventType: event.type,
+        payload: event,
+        createdAt: now,
+      })),
+    ),
+  )
+}
