@@ -1,5 +1,6 @@
 // Text and randomness of the seed generator: support-bot prompts, answers and corrections
 // with realistic variety, and a small seedable generator.
+import { seededRandom } from '@tightloop/pipeline'
 
 const PLACES = [
   'Settings',
@@ -51,6 +52,64 @@ export function makeAnswer(random: () => number): string {
   return sentences.join(' ')
 }
 
+/**
+ * A user's fix of an answer: an opener, two of ten kinds of claim and sometimes a sign-off,
+ * each with its own words. Honest users do not share a template; one shared template would
+ * look like a ring spreading a claim (the adversary rules' `ring`). Draws five numbers from
+ * `random`, as the seed always did, and varies the text with a generator seeded by them, so
+ * every other seeded value stays the same.
+ */
 export function makeCorrection(random: () => number): string {
-  return `Actually you have to ${pick(random, VERBS)} the ${pick(random, THINGS)} from ${pick(random, PLACES)}, and it costs ${5 + Math.floor(random() * 90)} euros on ${pick(random, PLANS)}.`
+  let seed = 0
+  for (let i = 0; i < 5; i++) seed = (Math.imul(seed, 31) + Math.floor(random() * 2 ** 32)) >>> 0
+  const local = seededRandom(seed)
+  const slot = () => ({
+    v: pick(local, VERBS),
+    t: pick(local, THINGS),
+    p: pick(local, PLACES),
+    l: pick(local, PLANS),
+    n: 2 + Math.floor(local() * 98),
+  })
+  const first = Math.floor(local() * CLAIMS.length)
+  const second = (first + 1 + Math.floor(local() * (CLAIMS.length - 1))) % CLAIMS.length
+  const parts = [pick(local, OPENERS), CLAIMS[first]!(slot()), CLAIMS[second]!(slot())]
+  if (local() < 0.5) parts.push(pick(local, CLOSERS))
+  return parts.filter(Boolean).join(' ')
 }
+
+type Slot = { v: string; t: string; p: string; l: string; n: number }
+
+const OPENERS = [
+  'Actually,',
+  "That's wrong.",
+  'No.',
+  'Not quite:',
+  'This is outdated.',
+  'Hmm, no.',
+  'Careful here:',
+  '',
+  'Small fix:',
+  'Wrong answer.',
+]
+
+const CLAIMS: ((s: Slot) => string)[] = [
+  (s) => `you have to ${s.v} the ${s.t} from ${s.p}.`,
+  (s) => `On the ${s.l} plan it costs ${s.n} euros a month.`,
+  (s) => `${s.p} does not have that option anymore since release ${s.n}.`,
+  (s) => `Only an admin can ${s.v} a ${s.t}, regular members get an error.`,
+  (s) => `It took ${s.n} minutes before my ${s.t} showed up again.`,
+  (s) => `The button is called "${s.v}" and it sits at the bottom of ${s.p}.`,
+  (s) => `I had to use the mobile app, the web page never loaded the ${s.t} list.`,
+  (s) => `The limit is ${s.n} per day, not unlimited as you say.`,
+  (s) => `Support told me to ${s.v} it from ${s.p} and wait a day.`,
+  (s) => `${s.l} customers never pay for this, it is included.`,
+]
+
+const CLOSERS = [
+  'Please fix.',
+  'Thanks anyway.',
+  'Cost me an hour.',
+  'Just so you know.',
+  '(tested today)',
+  'Same for my colleagues.',
+]
