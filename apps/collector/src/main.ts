@@ -1,8 +1,11 @@
 // `pnpm start`: the collector with its demo and dashboard, configured from the environment.
 import {
+  collectorWatchSources,
   createAdversaryScanner,
+  createStatsCache,
   provisionProject,
   scheduleAdversaryScans,
+  scheduleWatch,
   startRetention,
   startServer,
   startWebhookDeliveries,
@@ -46,9 +49,12 @@ async function main() {
   // The adversary rules run every few minutes and before every export, with no person needed.
   const scanner = createAdversaryScanner(store)
   const stopScans = scheduleAdversaryScans(scanner, store)
+  // One set of stats aggregates for the dashboard's route and the alert webhooks.
+  const statsCache = createStatsCache(store)
   const app = createServerApp({
     store,
     scanner,
+    statsCache,
     limits: limitsFrom(config),
     demoPublicKey,
     warmStats: true,
@@ -71,9 +77,19 @@ async function main() {
     log: (message, err) => console.log(message, err ?? ''),
   })
 
+  // Alerts and a long review queue go to the webhooks subscribed to them, every 5 minutes.
+  const stopWatch = scheduleWatch(
+    store,
+    collectorWatchSources(store, { cache: statsCache, scanner }),
+    {
+      log: (message, err) => console.log(message, err ?? ''),
+    },
+  )
+
   const stop = async () => {
     logger.event('stop', { engine: store.engine })
     stopScans()
+    stopWatch()
     await server.close()
     await retention.stop()
     await webhooks.stop()

@@ -25,6 +25,7 @@ import { exportRoutes } from './routes/export.ts'
 import { ingest } from './routes/ingest.ts'
 import { reviewRoutes } from './routes/review.ts'
 import { createStatsHandler } from './routes/stats.ts'
+import type { StatsCache } from './routes/stats-aggregates.ts'
 import { logTraces } from './routes/traces.ts'
 import { userRoutes } from './routes/users.ts'
 import type { ProjectRecord, Store } from './store/types.ts'
@@ -53,6 +54,8 @@ export interface CollectorOptions {
   logger?: Logger
   /** The incremental adversary scanner; share it with `scheduleAdversaryScans`. */
   scanner?: AdversaryScanner
+  /** The stats route's aggregates (`createStatsCache(store)`); share it with `scheduleWatch`. */
+  statsCache?: StatsCache
 }
 
 /** Hono variables the collector's routes share. */
@@ -138,7 +141,10 @@ export function createCollector(options: CollectorOptions): Hono<CollectorEnv> {
     '/v1/stats',
     secret,
     allowQuery('since', 'until'),
-    createStatsHandler(ctx, { warm: options.warmStats ?? false }),
+    createStatsHandler(ctx, {
+      warm: options.warmStats ?? false,
+      ...(options.statsCache && { cache: options.statsCache }),
+    }),
   )
   for (const routes of [
     exportRoutes,
@@ -198,6 +204,7 @@ export function publicView(project: ProjectRecord) {
     deriveImplicitSignals: project.deriveImplicitSignals,
     reviewedOnly: project.reviewedOnly,
     minReliability: project.minReliability,
+    reviewPendingThreshold: project.reviewPendingThreshold,
   }
 }
 

@@ -94,3 +94,11 @@ export {
 } from './webhooks/manage.ts'
 export { SIGNATURE_HEADER, signBody, verifySignature } from './webhooks/sign.ts'
 export { type SlackMessage, toSlackMessage } from './webhooks/slack.ts'
+export {
+  collectorWatchSources,
+  DEFAULT_WATCH_EVERY_MS,
+  scheduleWatch,
+  type WatchResult,
+  type WatchSources,
+  watchProject,
+} from './webhooks/watch.ts'

@@ -323,10 +323,19 @@ describe('project', { timeout: 60_000 }, () => {
       'on',
       '--min-reliability',
       '0.6',
+      '--review-pending-threshold',
+      '40',
       ...db,
     ])
     expect(review.stdout).toContain(
-      'review:             only reviewed corrections train; unreliable below 0.6',
+      'review:             only reviewed corrections train; unreliable below 0.6; webhook at 40 waiting',
+    )
+    expect(JSON.parse((await cli(['project', 'show', '--json', ...db])).stdout)).toMatchObject({
+      reviewPendingThreshold: 40,
+    })
+    expectReadableFailure(
+      await cli(['project', 'set', '--review-pending-threshold', '0', ...db]),
+      /--review-pending-threshold must be a whole number from 1 to 1000000, not "0"/,
     )
     expectReadableFailure(
       await cli(['project', 'set', '--min-reliability', '2', ...db]),

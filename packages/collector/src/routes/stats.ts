@@ -118,9 +118,9 @@ export async function computeStatsReport(input: StatsInput): Promise<StatsReport
  */
 export function createStatsHandler(
   ctx: CollectorContext,
-  options: { coldWaitMs?: number; warm?: boolean } = {},
+  options: { coldWaitMs?: number; warm?: boolean; cache?: StatsCache } = {},
 ) {
-  const cache = createStatsCache(ctx.store)
+  const cache = options.cache ?? createStatsCache(ctx.store)
   const coldWaitMs = options.coldWaitMs ?? COLD_WAIT_MS
   /** A background build's failure, answered to the next request instead of being lost. */
   const failures = new Map<string, unknown>()

@@ -37,6 +37,8 @@ export interface ProjectSettings {
    * unreliable: their feedback does not train (`unreliable_user`); default 0.8.
    */
   minReliability: number
+  /** Items waiting for review (corrections and flagged users) that raise `review_pending`. */
+  reviewPendingThreshold: number
 }
 
 /** Keys of {@link ProjectSettings}, in display order. */
@@ -51,6 +53,7 @@ export const PROJECT_SETTING_KEYS = [
   'deriveImplicitSignals',
   'reviewedOnly',
   'minReliability',
+  'reviewPendingThreshold',
 ] as const satisfies readonly (keyof ProjectSettings)[]
 
 /** Days an event may lie before its receipt unless the project says otherwise. */
@@ -58,6 +61,9 @@ export const DEFAULT_EVENT_WINDOW_DAYS = 90
 
 /** A session ends after 30 minutes without activity (the issue's rule, and GA's default). */
 export const DEFAULT_SESSION_IDLE_MINUTES = 30
+
+/** A review queue this long (or longer) tells the `review_pending` webhooks, once a day. */
+export const DEFAULT_REVIEW_PENDING_THRESHOLD = 25
 
 /** Settings of a project that never set any. */
 export function settingsDefaults(): ProjectSettings {
@@ -72,6 +78,7 @@ export function settingsDefaults(): ProjectSettings {
     deriveImplicitSignals: true,
     reviewedOnly: false,
     minReliability: DEFAULT_MIN_RELATIVE,
+    reviewPendingThreshold: DEFAULT_REVIEW_PENDING_THRESHOLD,
   }
 }
 

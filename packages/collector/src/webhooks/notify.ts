@@ -1,6 +1,6 @@
 // Enqueues webhook events into the store's outbox for every webhook of the project that
-import { createHash } from 'node:crypto'
 // subscribed to them. Ingest calls it after its insert; it never slows or breaks ingest.
+import { createHash } from 'node:crypto'
 import type { Store, WebhookRecord } from '../store/types.ts'
 import type { WebhookEvent } from './event.ts'
 
@@ -61,9 +61,43 @@ export function createWebhookNotifier(
 }
 
 /**
- * Enqueues `user_flagged` for users a scan newly flagged, straight into the store (scans are
- * rare: no cache). The event id derives from the user and the evidence, so the same flag
- * recorded again is one delivery.
+ * Enqueues events straight into the store for the project's webhooks subscribed to them, with
+ * no cache (scans and watches are rare). Each event's id is its dedup key: the same id again
+ * for the same webhook is one delivery.
+ *
+ * @example await enqueueForSubscribers(store, projectId, [event], Date.now())
+ */
+export async function enqueueForSubscribers(
+  store: Store,
+  projectId: string,
+  events: WebhookEvent[],
+  now: number,
+): Promise<void> {
+  if (events.length === 0) return
+  const hooks = await store.listWebhooks(projectId)
+  const rows = hooks.flatMap((hook) =>
+    events
+      .filter((event) => hook.events.includes(event.type))
+      .map((event) => ({
+        webhookId: hook.id,
+        projectId,
+        id: event.id,
+        eventType: event.type,
+        payload: event,
+        createdAt: now,
+      })),
+  )
+  if (rows.length > 0) await store.enqueueDeliveries(rows)
+}
+
+/** A stable event id from what makes the event itself: the same facts give the same id. */
+export function eventIdOf(prefix: string, facts: unknown): string {
+  return `${prefix}_${createHash('sha256').update(JSON.stringify(facts)).digest('hex').slice(0, 32)}`
+}
+
+/**
+ * Enqueues `user_flagged` for users a scan newly flagged. The event id derives from the user
+ * and the evidence, so the same flag recorded again is one delivery.
  *
  * @example await notifyUsersFlagged(store, projectId, [{ userId: 'u-1', reason, evidence }], Date.now())
  */
@@ -73,31 +107,12 @@ export async function notifyUsersFlagged(
   flagged: { userId: string; reason: string; evidence: Record<string, number> }[],
   now: number,
 ): Promise<void> {
-  if (flagged.length === 0) return
-  const hooks = (await store.listWebhooks(projectId)).filter((h) =>
-    h.events.includes('user_flagged'),
-  )
-  if (hooks.length === 0) return
   const events: WebhookEvent[] = flagged.map((f) => ({
-    id: `uf_${createHash('sha256')
-      .update(JSON.stringify([projectId, f.userId, Object.entries(f.evidence).sort()]))
-      .digest('hex')
-      .slice(0, 32)}`,
+    id: eventIdOf('uf', [projectId, f.userId, Object.entries(f.evidence).sort()]),
     type: 'user_flagged',
     projectId,
     createdAt: new Date(now).toISOString(),
     data: { userId: f.userId, reason: f.reason, evidence: f.evidence },
   }))
-  await store.enqueueDeliveries(
-    hooks.flatMap((hook) =>
-      events.map((event) => ({
-        webhookId: hook.id,
-        projectId,
-        id: event.id,
-        eventType: event.type,
-        payload: event,
-        createdAt: now,
-      })),
-    ),
-  )
+  await enqueueForSubscribers(store, projectId, events, now)
 }

@@ -8,15 +8,22 @@ export interface SlackMessage {
 }
 
 const MAX_QUOTE_CHARS = 500 // a Slack section holds 3,000 characters; quotes stay short
+const MAX_DETAIL_CHARS = 300
+const SECTION_TEXT_MAX = 3_000 // SectionBlock.text: 1 to 3,000 characters
 
 /** Slack's three control characters, escaped as its docs require. */
 const escapeMrkdwn = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 
+/** Escaped, then cut to `max` characters with an ellipsis, never inside an entity. */
+function clip(value: string, max: number): string {
+  const escaped = escapeMrkdwn(value)
+  if (escaped.length <= max) return escaped
+  return `${escaped.slice(0, max - 1).replace(/&[a-z]*$/, '')}…`
+}
+
 const quote = (label: string, value: unknown) =>
-  typeof value === 'string' && value !== ''
-    ? `\n*${label}:* ${escapeMrkdwn(value.length > MAX_QUOTE_CHARS ? `${value.slice(0, MAX_QUOTE_CHARS)}…` : value)}`
-    : ''
+  typeof value === 'string' && value !== '' ? `\n*${label}:* ${clip(value, MAX_QUOTE_CHARS)}` : ''
 
 const TITLES: Record<WebhookEvent['type'], string> = {
   alert: 'Alert',
@@ -35,16 +42,16 @@ export function toSlackMessage(event: WebhookEvent): SlackMessage {
   const d = event.data as Record<string, unknown>
   const detail =
     event.type === 'escalation'
-      ? ` (${escapeMrkdwn(String(d.reason))})`
+      ? ` (${clip(String(d.reason), MAX_DETAIL_CHARS)})`
       : event.type === 'low_csat'
         ? ` (${String(d.csat)}/5)`
         : typeof d.message === 'string'
-          ? `: ${escapeMrkdwn(d.message)}`
+          ? `: ${clip(d.message, MAX_DETAIL_CHARS)}`
           : ''
   const text = `tightloop: ${TITLES[event.type]}${detail}`
   const body =
-    `*${TITLES[event.type]}*${detail}\nProject \`${escapeMrkdwn(event.projectId)}\`` +
-    (typeof d.requestId === 'string' ? `, request \`${escapeMrkdwn(d.requestId)}\`` : '') +
+    `*${TITLES[event.type]}*${detail}\nProject \`${clip(event.projectId, 100)}\`` +
+    (typeof d.requestId === 'string' ? `, request \`${clip(d.requestId, 200)}\`` : '') +
     quote('Comment', d.comment) +
     quote('Prompt', d.prompt) +
     quote('Answer', d.response)
