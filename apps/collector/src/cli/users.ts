@@ -41,7 +41,7 @@ const userIdOf = (userId: string | undefined, action: string) => {
 
 function describeErasure(userId: string, r: ErasureResult): string {
   const lines = [
-    `erased ${userId}: ${r.events} events, ${r.adversaryEntries} adversary entries, ${r.answerLogEntries} answer-log entries`,
+    `erased ${userId}: ${r.events} events, ${r.adversaryEntries} adversary entries, ${r.answerLogEntries} answer-log entries, ${r.webhookDeliveries} webhook deliveries`,
     r.storageCleared
       ? '  the deleted text was overwritten in the database file and the WAL emptied'
       : '  rows are gone from every query; see README "Erasing a person" for the bytes on disk',

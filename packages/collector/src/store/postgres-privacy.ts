@@ -144,13 +144,30 @@ export function postgresPrivacy(pool: pg.Pool): PrivacyStore {
         const reviewDecisions = await del(
           'DELETE FROM review_decisions WHERE project_id = $1 AND user_id = $2',
         )
+        // Webhook events about them (an escalation carries their prompt and comment).
+        const webhookDeliveries = await del(
+          `DELETE FROM webhook_outbox WHERE project_id = $1 AND payload->'data'->>'userId' = $2`,
+        )
         const any =
-          events + adversaryEntries + answerLogEntries + reviewDecisions + exports.length > 0
+          events +
+            adversaryEntries +
+            answerLogEntries +
+            reviewDecisions +
+            webhookDeliveries +
+            exports.length >
+          0
         const exportIds = exports.map((e) => e.id)
         const erasureId = any
           ? await logErasure(client, projectId, 'user', at, events, exportIds)
           : 0
-        return { erasureId, events, adversaryEntries, answerLogEntries, exports }
+        return {
+          erasureId,
+          events,
+          adversaryEntries,
+          answerLogEntries,
+          webhookDeliveries,
+          exports,
+        }
       })
       return { ...removed, erasedAt: at.toISOString(), storageCleared: false }
     },

@@ -41,6 +41,8 @@ export interface ErasureResult {
   adversaryEntries: number
   /** Answer-log entries deleted: those only this user's feedback referred to (0 until the store has an answer log). */
   answerLogEntries: number
+  /** Webhook deliveries (sent or waiting) whose event was about this user: their copies are gone. */
+  webhookDeliveries: number
   /** Earlier exports that held the user's events: datasets and models to rebuild. */
   exports: ExportRunRef[]
   /**

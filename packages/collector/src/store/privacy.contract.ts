@@ -144,6 +144,33 @@ export function describePrivacyContract(engine: string, open: OpenStore) {
       expect([...left.keys()].sort()).toEqual(['req-no-feedback', 'req-shared'])
     })
 
+    it("erases the webhook deliveries that carry the user's words, and keeps others'", async () => {
+      const p = await seeded(['erin', 'frank'], 1)
+      const hook = {
+        id: `wh_privacy_${p.id}`,
+        projectId: p.id,
+        url: 'https://hooks.example.com/x',
+        events: ['escalation' as const, 'user_flagged' as const],
+        secret: 'whsec_0123456789abcdef',
+        format: 'json' as const,
+        createdAt: T0,
+      }
+      await store.createWebhook(hook)
+      const delivery = (id: string, userId: string) => ({
+        webhookId: hook.id,
+        projectId: p.id,
+        id,
+        eventType: 'escalation' as const,
+        payload: { id, type: 'escalation', data: { userId, prompt: `${userId} wants a person` } },
+        createdAt: T0,
+      })
+      await store.enqueueDeliveries([delivery('ev-erin', 'erin'), delivery('ev-frank', 'frank')])
+      const result = await store.eraseUser(p.id, 'erin', T0 + DAY_MS)
+      expect(result).toMatchObject({ events: 1, webhookDeliveries: 1 })
+      const left = await store.listDeliveries(p.id, hook.id, 10)
+      expect(left.map((d) => d.id)).toEqual(['ev-frank'])
+    })
+
     it('erases only within its project', async () => {
       const a = await seeded(['carol'])
       const b = await seeded(['carol'])

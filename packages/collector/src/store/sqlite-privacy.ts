@@ -132,10 +132,22 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
       const reviewDecisions = db
         .prepare('DELETE FROM review_decisions WHERE project_id = ? AND user_id = ?')
         .run(projectId, userId).changes
+      // Webhook events about them (an escalation carries their prompt and comment).
+      const webhookDeliveries = db
+        .prepare(
+          `DELETE FROM webhook_outbox WHERE project_id = ?
+           AND json_extract(payload, '$.data.userId') = ?`,
+        )
+        .run(projectId, userId).changes
       const removed =
-        events + adversaryEntries + answerLogEntries + reviewDecisions + exports.length
+        events +
+        adversaryEntries +
+        answerLogEntries +
+        reviewDecisions +
+        webhookDeliveries +
+        exports.length
       const erasureId = removed > 0 ? logErasure(projectId, 'user', at, events, exports) : 0
-      return { erasureId, events, adversaryEntries, answerLogEntries, exports }
+      return { erasureId, events, adversaryEntries, answerLogEntries, webhookDeliveries, exports }
     },
   )
 
