@@ -17,6 +17,8 @@ export interface ReviewItem {
   userId: string
   version: number
   decision?: ReviewDecision
+  /** What reviews of the user's corrections say of them; older collectors leave it out. */
+  reliability?: UserReliability
   // corrections
   prompt?: string | null
   response?: string | null
@@ -26,6 +28,14 @@ export interface ReviewItem {
   status?: string
   reason?: string
   evidence?: Record<string, number>
+}
+
+/** A user's reliability: the factor on their export weight and the reviews behind it. */
+export interface UserReliability {
+  reliability: number
+  unreliable: boolean
+  approved: number
+  rejected: number
 }
 
 export interface ReviewList {

@@ -118,6 +118,9 @@ describe.skipIf(skipBrowser)('the review queue in Chromium', () => {
     await page.keyboard.press('Tab') // out of the fields: keys act again
     // The README picture: the first correction, its changed words marked.
     expect(await page.locator('.review-item ins').count()).toBeGreaterThan(0)
+    expect(await page.locator('.review-item .reliability').textContent()).toMatch(
+      /By user-0: none of their corrections reviewed yet/,
+    )
     expect(await axeViolations(page)).toEqual([])
     mkdirSync(join(REPO, 'apps/dashboard/docs'), { recursive: true })
     await page.setViewportSize({ width: 1200, height: 640 })
@@ -146,6 +149,20 @@ describe.skipIf(skipBrowser)('the review queue in Chromium', () => {
     )
     expect(lines.some((r) => r.preferred === FIXES[1])).toBe(false)
     expect(stats.dropped.rejected_by_reviewer).toBe(1)
+
+    // Decided, each item says what the reviews make of its user: user-1, one correction
+    // rejected of the project's three reviews, falls below the threshold.
+    await page.getByLabel('Show').selectOption('decided')
+    await page.locator('.review-item').waitFor()
+    await page.locator('.review-list').focus()
+    await page.keyboard.press('j')
+    const said = page.locator('.review-item .reliability')
+    await expect
+      .poll(() => said.textContent())
+      .toMatch(/By user-1: 0 approved, 1 rejected; weight ×0\.\d\d/)
+    expect(await said.textContent()).toMatch(/Unreliable: their feedback does not train/)
+    await page.getByLabel('Show').selectOption('pending')
+    await page.locator('.review-list, .card.muted').first().waitFor()
   })
 
   it('confirms and dismisses flags with the keyboard, passes axe, and looks right', async () => {

@@ -2,7 +2,6 @@
 // user's fix with the changed words marked) and flagged users with their evidence. Keyboard
 // first: j/k move, a approve, r reject, e edit, c confirm, d dismiss, ? lists the keys.
 import { useSignal, useSignalEffect } from '@preact/signals'
-import { diffWords } from 'diff'
 import { useEffect, useRef } from 'preact/hooks'
 import {
   decide,
@@ -11,6 +10,7 @@ import {
   type ReviewItem,
   type ReviewList,
 } from './review-api.ts'
+import { Detail, PAST } from './review-detail.tsx'
 
 const REVIEWER_KEY = 'tightloop.dashboard.reviewer'
 
@@ -25,31 +25,6 @@ const KEYS: readonly [string, string][] = [
   ['u', 'switch between corrections and flagged users'],
   ['?', 'show or hide these keys'],
 ]
-
-const PAST: Record<ReviewDecision['decision'], string> = {
-  approve: 'approved',
-  reject: 'rejected',
-  edit: 'edited and approved',
-  confirm: 'confirmed',
-  dismiss: 'dismissed',
-}
-
-/** The answer and the fix, word by word: removed words struck through, added ones marked. */
-export function ChangedWords({ before, after }: { before: string; after: string }) {
-  return (
-    <p class="diff">
-      {diffWords(before, after).map((part, i) =>
-        part.added ? (
-          <ins key={i}>{part.value}</ins>
-        ) : part.removed ? (
-          <del key={i}>{part.value}</del>
-        ) : (
-          <span key={i}>{part.value}</span>
-        ),
-      )}
-    </p>
-  )
-}
 
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)
@@ -275,103 +250,5 @@ export function Review({ secretKey, storage }: { secretKey: string; storage?: St
         </div>
       )}
     </section>
-  )
-}
-
-function Detail({
-  item,
-  editing,
-  editor,
-  onEdit,
-  onAct,
-}: {
-  item: ReviewItem
-  editing: string | null
-  editor: { current: HTMLTextAreaElement | null }
-  onEdit: (text: string | null) => void
-  onAct: (decision: ReviewDecision['decision'], text?: string) => void
-}) {
-  const decided = item.decision && (
-    <p class="muted">
-      Decided: {PAST[item.decision.decision]} by {item.decision.reviewer}
-      {item.decision.note ? ` (${item.decision.note})` : ''}, version {item.version}.
-    </p>
-  )
-  if (item.kind === 'user') {
-    return (
-      <article class="card review-item" aria-label={`Flagged user ${item.userId}`}>
-        <h2>Flagged user</h2>
-        <p>
-          <strong>{item.userId}</strong>: {item.reason}
-        </p>
-        <dl class="evidence">
-          {Object.entries(item.evidence ?? {}).map(([rule, value]) => (
-            <div key={rule}>
-              <dt>{rule}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
-        {decided}
-        <div class="actions">
-          <button type="button" onClick={() => onAct('confirm')}>
-            Confirm <kbd>c</kbd>
-          </button>
-          <button type="button" onClick={() => onAct('dismiss')}>
-            Dismiss <kbd>d</kbd>
-          </button>
-        </div>
-      </article>
-    )
-  }
-  const answer = item.response ?? ''
-  const fix = item.decision?.text ?? item.correction ?? ''
-  return (
-    <article class="card review-item" aria-label={`Correction by ${item.userId}`}>
-      <h2>Prompt</h2>
-      <p>{item.prompt ?? <span class="muted">(not sent)</span>}</p>
-      <h2>Bot's answer</h2>
-      <p>{answer || <span class="muted">(not sent)</span>}</p>
-      <h2>User's fix, changes marked</h2>
-      {editing === null ? (
-        <ChangedWords before={answer} after={fix} />
-      ) : (
-        <textarea
-          ref={editor}
-          aria-label="Your version of the correction"
-          value={editing}
-          onInput={(e) => onEdit((e.target as HTMLTextAreaElement).value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') onEdit(null)
-            else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) onAct('edit', editing)
-          }}
-        />
-      )}
-      {decided}
-      <div class="actions">
-        {editing === null ? (
-          <>
-            <button type="button" onClick={() => onAct('approve')}>
-              Approve <kbd>a</kbd>
-            </button>
-            <button type="button" onClick={() => onAct('reject')}>
-              Reject <kbd>r</kbd>
-            </button>
-            <button type="button" onClick={() => onEdit(fix)}>
-              Edit <kbd>e</kbd>
-            </button>
-          </>
-        ) : (
-          <>
-            <button type="button" onClick={() => onAct('edit', editing)}>
-              Save and approve <kbd>Ctrl+Enter</kbd>
-            </button>
-            <button type="button" onClick={() => onEdit(null)}>
-              Cancel <kbd>Esc</kbd>
-            </button>
-          </>
-        )}
-      </div>
-    </article>
   )
 }

@@ -1,7 +1,13 @@
 // `tightloop review --interactive`: one item at a time in a terminal, a letter and Enter per
 // decision. Reads answers line by line, so a script can pipe them in just as well.
 import { createInterface } from 'node:readline/promises'
-import { decideReview, listReview, type ReviewQuery, type Store } from '@tightloop/collector'
+import {
+  decideReview,
+  listReview,
+  type ProjectRecord,
+  type ReviewQuery,
+  type Store,
+} from '@tightloop/collector'
 import { CliError, type CliIo, EXIT_OK } from './command.ts'
 
 const CORRECTION_KEYS: Record<string, 'approve' | 'reject' | 'edit'> = {
@@ -21,11 +27,11 @@ const PAST = {
 /**
  * Works the pending queue of one kind until it is empty, the person quits, or input ends.
  *
- * @example await reviewInteractively(store, project.id, io, { kind: 'corrections', reviewer: 'Dana' })
+ * @example await reviewInteractively(store, project, io, { kind: 'corrections', reviewer: 'Dana' })
  */
 export async function reviewInteractively(
   store: Store,
-  projectId: string,
+  project: ProjectRecord,
   io: CliIo,
   options: { kind: ReviewQuery['kind']; reviewer: string | undefined },
 ): Promise<number> {
@@ -41,7 +47,7 @@ export async function reviewInteractively(
     const next = await lines.next()
     return next.done ? null : next.value.trim()
   }
-  const queue = await listReview(store, projectId, {
+  const queue = await listReview(store, project, {
     kind: options.kind,
     status: 'pending',
     limit: 1_000,
@@ -75,7 +81,7 @@ export async function reviewInteractively(
         if (!text) continue
       }
       const body = { decision, reviewer: options.reviewer, ...(text && { text }) }
-      await decideReview(store, projectId, item.itemId, body, Date.now())
+      await decideReview(store, project.id, item.itemId, body, Date.now())
       decided += 1
       io.stdout.write(`  ${PAST[decision]}\n`)
     }

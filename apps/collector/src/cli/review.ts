@@ -67,7 +67,7 @@ export const reviewCommand: Command = {
       const project = await selectProject(store, values.project)
       if (values.interactive) {
         const kind = readReviewQuery({ kind: values.kind }).kind
-        return reviewInteractively(store, project.id, io, { kind, reviewer: values.reviewer })
+        return reviewInteractively(store, project, io, { kind, reviewer: values.reviewer })
       }
       if (values.decide !== undefined) {
         if (values.version !== undefined && !/^\d+$/.test(values.version)) {
@@ -93,7 +93,7 @@ export const reviewCommand: Command = {
         status: values.status,
         limit: values.limit,
       })
-      const listed = await listReview(store, project.id, query)
+      const listed = await listReview(store, project, query)
       if (values.json) {
         io.stdout.write(`${JSON.stringify(listed, null, 2)}\n`)
         return EXIT_OK

@@ -5,7 +5,9 @@ import {
   type ReviewedCorrection,
   type ReviewRules,
   type ReviewTally,
+  type UserReliability,
 } from '@tightloop/pipeline'
+import type { ReviewDecision as ReviewDecisionRecord } from '../store/review-log.ts'
 import type { ProjectRecord, Store } from '../store/types.ts'
 
 /**
@@ -18,7 +20,30 @@ export async function loadReviewRules(
   store: Store,
   project: ProjectRecord,
 ): Promise<ReviewRules | undefined> {
-  const decisions = await store.latestReviewDecisions(project.id)
+  const { corrections, reliability } = reviewOutcomes(
+    await store.latestReviewDecisions(project.id),
+    project.minReliability,
+  )
+  if (corrections.size === 0 && !project.reviewedOnly) return undefined
+  return { corrections, reviewedOnly: project.reviewedOnly, reliability }
+}
+
+/** What a user's reviewed corrections say of them: the model's estimate and the tally. */
+export type UserReliabilityView = UserReliability & ReviewTally
+
+/**
+ * The latest decision about each reviewed correction, and each user's reliability from them
+ * (what exports weigh by, and what the review queue shows beside each user).
+ *
+ * @example reviewOutcomes(await store.latestReviewDecisions(projectId), 0.8).reliability('u-1')
+ */
+export function reviewOutcomes(
+  decisions: readonly ReviewDecisionRecord[],
+  minReliability: number,
+): {
+  corrections: Map<string, ReviewedCorrection>
+  reliability: (userId: string) => UserReliabilityView
+} {
   const corrections = new Map<string, ReviewedCorrection>()
   const tallies = new Map<string, ReviewTally>()
   for (const d of decisions) {
@@ -33,13 +58,12 @@ export async function loadReviewRules(
     else tally.approved += 1
     tallies.set(d.userId, tally)
   }
-  if (corrections.size === 0 && !project.reviewedOnly) return undefined
-  const model = createReliabilityModel(tallies.values(), {
-    minRelative: project.minReliability,
-  })
+  const model = createReliabilityModel(tallies.values(), { minRelative: minReliability })
   return {
     corrections,
-    reviewedOnly: project.reviewedOnly,
-    reliability: (userId) => model.of(tallies.get(userId)),
+    reliability: (userId) => {
+      const tally = tallies.get(userId)
+      return { ...model.of(tally), approved: tally?.approved ?? 0, rejected: tally?.rejected ?? 0 }
+    },
   }
 }

@@ -107,6 +107,18 @@ onEachEngine((engine, openStore, dropStore) =>
         'c:open',
       ])
       expect(left.total).toBe(2)
+      // Beside each item, what the reviews say of its user, as the export weighs it.
+      const bob = left.items.find((i: { itemId: string }) => i.itemId === 'c:bob3')
+      expect(bob.reliability).toMatchObject({ approved: 0, rejected: 2, unreliable: true })
+      expect(bob.reliability.reliability).toBeLessThan(0.8)
+      const dave = left.items.find((i: { itemId: string }) => i.itemId === 'c:open')
+      expect(dave.reliability).toEqual({
+        approved: 0,
+        rejected: 0,
+        approval: expect.any(Number),
+        reliability: 1,
+        unreliable: false,
+      })
     })
 
     it('trains what reviewers approved, drops what they rejected and the unreliable user', async () => {

@@ -16,9 +16,10 @@ import {
   type ReviewDecisionKind,
   userItemId,
 } from '../store/review-log.ts'
-import type { Store } from '../store/types.ts'
+import type { ProjectRecord, Store } from '../store/types.ts'
 import { invalid, onlyFields, readJsonBody, text } from './admin.ts'
 import type { CollectorContext } from './context.ts'
+import { reviewOutcomes, type UserReliabilityView } from './export-reviews.ts'
 
 const DEFAULT_LIMIT = 50
 const MAX_LIMIT = 1_000
@@ -43,6 +44,8 @@ export interface CorrectionItem {
   /** 0 while undecided; the version a decision must name to change the latest one. */
   version: number
   decision?: ReviewDecision
+  /** What the reviews of this user's corrections say of them (the export weighs by it). */
+  reliability: UserReliabilityView
 }
 
 /** One flagged (or decided) user with the evidence the rules found. */
@@ -55,6 +58,7 @@ export interface UserItem {
   evidence: Record<string, number>
   version: number
   decision?: ReviewDecision
+  reliability: UserReliabilityView
 }
 
 /** Which items a listing shows. */
@@ -95,13 +99,15 @@ export function readReviewQuery(given: {
   return { kind, status, limit }
 }
 
-async function latestByItem(store: Store, projectId: string) {
-  return new Map((await store.latestReviewDecisions(projectId)).map((d) => [d.itemId, d]))
+/** The latest decision of each item, and each user's reliability from them. */
+interface Reviewed {
+  decided: Map<string, ReviewDecision>
+  reliability: (userId: string) => UserReliabilityView
 }
 
 /** Corrections in stored order: the first `limit` with the asked status, and how many in all. */
-async function listCorrections(store: Store, projectId: string, q: Query) {
-  const decided = await latestByItem(store, projectId)
+async function listCorrections(store: Store, projectId: string, q: Query, r: Reviewed) {
+  const { decided } = r
   const picked: StoredEvent[] = []
   let total = 0
   for await (const event of store.streamEventsSkipping(projectId, NOT_CORRECTIONS)) {
@@ -127,14 +133,15 @@ async function listCorrections(store: Store, projectId: string, q: Query) {
       occurredAt: e.occurredAt,
       version: decision?.version ?? 0,
       ...(decision && { decision }),
+      reliability: r.reliability(e.userId),
     }
   })
   return { total, items }
 }
 
 /** Flagged users are pending; confirmed or dismissed ones are decided. */
-async function listUsers(store: Store, projectId: string, q: Query) {
-  const decided = await latestByItem(store, projectId)
+async function listUsers(store: Store, projectId: string, q: Query, r: Reviewed) {
+  const { decided } = r
   const all = (await store.listAdversaries(projectId)).filter(
     (a) => (a.status === 'flagged') === (q.status === 'pending'),
   )
@@ -149,6 +156,7 @@ async function listUsers(store: Store, projectId: string, q: Query) {
       evidence: a.evidence,
       version: decision?.version ?? 0,
       ...(decision && { decision }),
+      reliability: r.reliability(a.userId),
     }
   })
   return { total: all.length, items }
@@ -157,13 +165,22 @@ async function listUsers(store: Store, projectId: string, q: Query) {
 /**
  * The first `limit` items of the queue with the asked status, and how many there are in all.
  *
- * @example const { total, items } = await listReview(store, projectId, readReviewQuery({}))
+ * @example const { total, items } = await listReview(store, project, readReviewQuery({}))
  */
-export async function listReview(store: Store, projectId: string, q: ReviewQuery) {
+export async function listReview(
+  store: Store,
+  project: Pick<ProjectRecord, 'id' | 'minReliability'>,
+  q: ReviewQuery,
+) {
+  const decisions = await store.latestReviewDecisions(project.id)
+  const reviewed: Reviewed = {
+    decided: new Map(decisions.map((d) => [d.itemId, d])),
+    reliability: reviewOutcomes(decisions, project.minReliability).reliability,
+  }
   const listed =
     q.kind === 'corrections'
-      ? await listCorrections(store, projectId, q)
-      : await listUsers(store, projectId, q)
+      ? await listCorrections(store, project.id, q, reviewed)
+      : await listUsers(store, project.id, q, reviewed)
   return { kind: q.kind, status: q.status, ...listed }
 }
 
@@ -252,7 +269,7 @@ export function reviewRoutes(
       status: c.req.query('status'),
       limit: c.req.query('limit'),
     })
-    return c.json(await listReview(store, c.get('caller').project.id, q))
+    return c.json(await listReview(store, c.get('caller').project, q))
   })
 
   app.get('/v1/review/:itemId', secret, allowQuery(), async (c) => {

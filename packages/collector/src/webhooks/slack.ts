@@ -8,8 +8,8 @@ export interface SlackMessage {
 }
 
 const MAX_QUOTE_CHARS = 500 // a Slack section holds 3,000 characters; quotes stay short
+// With the title (300), project (100) and request (200), the section stays under 2,300.
 const MAX_DETAIL_CHARS = 300
-const SECTION_TEXT_MAX = 3_000 // SectionBlock.text: 1 to 3,000 characters
 
 /** Slack's three control characters, escaped as its docs require. */
 const escapeMrkdwn = (s: string) =>

@@ -36,8 +36,8 @@ export function collectorWatchSources(
       computeStatsReport({ store, project, now, cache: options.cache, scanner: options.scanner }),
     pending: async (project) => {
       const [corrections, users] = await Promise.all([
-        listReview(store, project.id, { kind: 'corrections', status: 'pending', limit: 1 }),
-        listReview(store, project.id, { kind: 'users', status: 'pending', limit: 1 }),
+        listReview(store, project, { kind: 'corrections', status: 'pending', limit: 1 }),
+        listReview(store, project, { kind: 'users', status: 'pending', limit: 1 }),
       ])
       return { corrections: corrections.total, users: users.total }
     },
