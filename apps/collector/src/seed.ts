@@ -38,6 +38,21 @@ export interface SeedResult {
   gateDecisions: number
 }
 
+/** How much of today a seed at `now` fills: up to five minutes before it, at least a minute. */
+function todaySpan(now: number): number {
+  return Math.max(60_000, now - Math.floor(now / DAY_MS) * DAY_MS - 300_000)
+}
+
+/**
+ * The `answersPerDay` that gives about `answers` answers today in a seed at `now` (today is
+ * filled in proportion to the hours gone, so just after midnight a day's rate gives a few).
+ *
+ * @example seedProject(store, id, { days: 1, answersPerDay: answersPerDayForToday(60, now), now })
+ */
+export function answersPerDayForToday(answers: number, now: number): number {
+  return Math.ceil((answers * DAY_MS) / todaySpan(now))
+}
+
 /**
  * Generates the traffic of `days` days, oldest first, one day at a time.
  *
@@ -53,7 +68,7 @@ export function* generateTraffic(options: SeedOptions = {}): Generator<StoredEve
   for (let d = o.days - 1; d >= 0; d--) {
     const dayStart = today - d * DAY_MS
     // Today only up to a few minutes ago; earlier days in full.
-    const span = d === 0 ? Math.max(60_000, o.now - dayStart - 300_000) : DAY_MS
+    const span = d === 0 ? todaySpan(o.now) : DAY_MS
     const plantStart =
       o.rewardHackingDaysAgo === null ? null : today - o.rewardHackingDaysAgo * DAY_MS
     const progress =

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createSqliteStore, provisionProject, startServer } from '@tightloop/collector'
 import { launchBrowser } from '../../../test/support/browser.ts'
-import { seedProject } from '../../collector/src/seed.ts'
+import { answersPerDayForToday, seedProject } from '../../collector/src/seed.ts'
 import { createServerApp } from '../../collector/src/server-app.ts'
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
@@ -29,7 +29,13 @@ const { project } = await provisionProject(store, {
   secretKey: SECRET_KEY,
   allowedOrigins: [server.url],
 })
-await seedProject(store, project.id, { days: 1, answersPerDay: 60 })
+// About 60 answers today, whatever the hour the pictures are taken.
+const now = Date.now()
+await seedProject(store, project.id, {
+  days: 1,
+  answersPerDay: answersPerDayForToday(60, now),
+  now,
+})
 const browser = await launchBrowser({ colorScheme: 'light' })
 try {
   const page = await browser.context.newPage()

@@ -15,7 +15,7 @@ import { axeViolations } from '../../../test/support/axe.ts'
 import { launchBrowser, skipBrowser, type TestBrowser } from '../../../test/support/browser.ts'
 import { readConfig } from '../../collector/src/config.ts'
 import { demoKeysPath, ensureDemoProject } from '../../collector/src/demo-project.ts'
-import { seedProject } from '../../collector/src/seed.ts'
+import { answersPerDayForToday, seedProject } from '../../collector/src/seed.ts'
 import { createServerApp } from '../../collector/src/server-app.ts'
 import { openStore } from '../../collector/src/store.ts'
 
@@ -317,10 +317,9 @@ describe.skipIf(skipBrowser)('dashboard on one day of data, in Chromium', () => 
     // The clock is set to 00:06 UTC, the worst case, and the rate scaled to 200 answers today.
     const day = 86_400_000
     const now = Math.min(Date.now(), Math.floor(Date.now() / day) * day + 6 * 60_000)
-    const span = Math.max(60_000, now - Math.floor(now / day) * day - 300_000)
     await seedProject(store, project.id, {
       days: 1,
-      answersPerDay: Math.ceil((200 * day) / span),
+      answersPerDay: answersPerDayForToday(200, now),
       now,
     })
     const one = await startHttp({ fetch: createServerApp({ store }).fetch, port: 0 })

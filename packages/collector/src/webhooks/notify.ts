@@ -39,20 +39,7 @@ export function createWebhookNotifier(
   return {
     async notify(projectId, events) {
       if (events.length === 0) return
-      const hooks = await hooksOf(projectId)
-      const rows = hooks.flatMap((hook) =>
-        events
-          .filter((event) => hook.events.includes(event.type))
-          .map((event) => ({
-            webhookId: hook.id,
-            projectId,
-            id: event.id,
-            eventType: event.type,
-            payload: event,
-            createdAt: Date.parse(event.createdAt),
-          })),
-      )
-      if (rows.length > 0) await store.enqueueDeliveries(rows)
+      await enqueueFor(store, await hooksOf(projectId), projectId, events)
     },
     forget(projectId) {
       cache.delete(projectId)
@@ -65,16 +52,24 @@ export function createWebhookNotifier(
  * no cache (scans and watches are rare). Each event's id is its dedup key: the same id again
  * for the same webhook is one delivery.
  *
- * @example await enqueueForSubscribers(store, projectId, [event], Date.now())
+ * @example await enqueueForSubscribers(store, projectId, [event])
  */
 export async function enqueueForSubscribers(
   store: Store,
   projectId: string,
   events: WebhookEvent[],
-  now: number,
 ): Promise<void> {
   if (events.length === 0) return
-  const hooks = await store.listWebhooks(projectId)
+  await enqueueFor(store, await store.listWebhooks(projectId), projectId, events)
+}
+
+/** One delivery of each event to each of `hooks` subscribed to its type. */
+async function enqueueFor(
+  store: Store,
+  hooks: readonly WebhookRecord[],
+  projectId: string,
+  events: readonly WebhookEvent[],
+): Promise<void> {
   const rows = hooks.flatMap((hook) =>
     events
       .filter((event) => hook.events.includes(event.type))
@@ -84,7 +79,7 @@ export async function enqueueForSubscribers(
         id: event.id,
         eventType: event.type,
         payload: event,
-        createdAt: now,
+        createdAt: Date.parse(event.createdAt),
       })),
   )
   if (rows.length > 0) await store.enqueueDeliveries(rows)
@@ -114,5 +109,5 @@ export async function notifyUsersFlagged(
     createdAt: new Date(now).toISOString(),
     data: { userId: f.userId, reason: f.reason, evidence: f.evidence },
   }))
-  await enqueueForSubscribers(store, projectId, events, now)
+  await enqueueForSubscribers(store, projectId, events)
 }

@@ -92,7 +92,7 @@ export async function watchProject(
       })
     }
   }
-  await enqueueForSubscribers(store, project.id, events, now)
+  await enqueueForSubscribers(store, project.id, events)
   return { alerts, reviewPending: events.length > alerts }
 }
 
