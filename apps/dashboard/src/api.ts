@@ -16,7 +16,8 @@ export class StatsError extends Error {
 
 /** The collector is still reading the project's events once (a cold start): try again soon. */
 export interface StatsBuilding {
-  building: { eventsRead: number; eventsStored: number }
+  /** `phase`: the adversary scan reads every event first, then the build (older collectors: none). */
+  building: { eventsRead: number; eventsStored: number; phase?: 'scan' | 'build' }
 }
 
 /** Days of history the dashboard asks for by default. */

@@ -143,11 +143,21 @@ export function SignIn({ session }: { session: Session }) {
   )
 }
 
-function Building({ progress }: { progress: { eventsRead: number; eventsStored: number } }) {
-  const { eventsRead, eventsStored } = progress
+function Building({
+  progress,
+}: {
+  progress: { eventsRead: number; eventsStored: number; phase?: 'scan' | 'build' }
+}) {
+  const { eventsRead, eventsStored, phase } = progress
+  const step =
+    phase === 'scan'
+      ? ', step 1 of 2: checking for adversaries'
+      : phase === 'build'
+        ? ', step 2 of 2'
+        : ''
   return (
     <p class="muted" role="status" data-building>
-      The collector is reading this project's events once ({eventsRead.toLocaleString('en')}
+      The collector is reading this project's events once{step} ({eventsRead.toLocaleString('en')}
       {eventsStored ? ` of ${eventsStored.toLocaleString('en')}` : ''}); later visits are instant.
       {eventsStored > 0 && <progress max={eventsStored} value={eventsRead} />}
     </p>

@@ -21,6 +21,8 @@ const MAX_REASON_CHARS = 1_000
 export const SCAN_SETTLE_MS = 5 * 60_000
 /** Logged answers looked up per query when the scan checks for forged answers. */
 const ANSWER_BATCH = 1_000
+/** Events the scan reads between two turns of the event loop (see stats-aggregates.ts). */
+const EVENTS_PER_TURN = 1_000
 /** How often the server scans every project by itself. */
 export const DEFAULT_SCAN_EVERY_MS = 5 * 60_000
 
@@ -149,6 +151,8 @@ export interface AdversaryScanner {
    * rule weighs it. Kept for the process's life, across detector rebuilds.
    */
   addEvidence(projectId: string, userId: string, kind: string, count?: number): void
+  /** Events the project's running scan has read so far; undefined while none runs. */
+  progress?(projectId: string): number | undefined
 }
 
 interface ProjectState {
@@ -174,6 +178,8 @@ export function createAdversaryScanner(
 ): AdversaryScanner {
   const now = options.now ?? Date.now
   const states = new Map<string, ProjectState>()
+  /** Events read by each project's running scan. */
+  const reading = new Map<string, number>()
   const reported = new Map<string, { userId: string; kind: string; count: number }[]>()
 
   async function run(project: ProjectRecord, state: ProjectState): Promise<AutoScan> {
@@ -207,6 +213,11 @@ export function createAdversaryScanner(
         if (pending.length >= ANSWER_BATCH) await flushMismatches()
       }
       eventsRead += 1
+      // A cold scan reads every stored event: let other requests (ingest, health) take turns.
+      if (eventsRead % EVENTS_PER_TURN === 0) {
+        reading.set(project.id, eventsRead)
+        await new Promise((r) => setImmediate(r))
+      }
       const received = Date.parse(event.receivedAt)
       if (!(received < cutoff)) state.tail.set(event.eventId, received)
     }
@@ -244,9 +255,19 @@ export function createAdversaryScanner(
         states.set(project.id, state)
       }
       const current = state
-      const next = current.running.catch(() => {}).then(() => run(project, current))
+      const next = current.running
+        .catch(() => {})
+        .then(() => {
+          reading.set(project.id, 0)
+          return run(project, current)
+        })
+        .finally(() => reading.delete(project.id))
       current.running = next
       return next
+    },
+
+    progress(projectId) {
+      return reading.get(projectId)
     },
 
     addEvidence(projectId, userId, kind, count = 1) {

@@ -395,7 +395,9 @@ describe('GET /v1/stats cold builds (SQLite)', () => {
       const building = await stats(c)
       expect(building.status).toBe(202)
       expect(building.headers.get('retry-after')).toBe('1')
-      expect(await building.json()).toEqual({ building: { eventsRead: 0, eventsStored: 40 } })
+      expect(await building.json()).toEqual({
+        building: { eventsRead: 0, eventsStored: 40, phase: 'scan' },
+      })
       release()
       let res = await stats(c)
       while (res.status === 202) res = await stats(c)

@@ -145,7 +145,13 @@ export function createStatsHandler(
       failures.delete(project.id)
       throw failure
     }
-    const reading = cache.read(project.id, await flaggedUsers(ctx.store, project.id), now)
+    // Scan first, as an export does: the candidate counts are the export's, and the aggregates
+    // are keyed by the flagged users, so flags a scan added after a cold build would throw
+    // that build away on the next request (3 s and three 202s on 185,000 events).
+    const reading = ctx.scanner
+      .scan(project)
+      .then(() => flaggedUsers(ctx.store, project.id))
+      .then((flagged) => cache.read(project.id, flagged, now))
     let timer: ReturnType<typeof setTimeout> | undefined
     const waited = await Promise.race([
       reading,
@@ -156,12 +162,19 @@ export function createStatsHandler(
     c.header('Cache-Control', 'no-store')
     if (waited === 'building') {
       reading.catch((err: unknown) => failures.set(project.id, err))
-      const progress = cache.progress(project.id) ?? { read: 0, stored: 0 }
+      const built = cache.progress(project.id)
+      const scanned = ctx.scanner.progress?.(project.id)
+      // The adversary scan reads every event first, then the build does.
+      const building = built
+        ? { eventsRead: built.read, eventsStored: built.stored, phase: 'build' }
+        : {
+            eventsRead: scanned ?? 0,
+            eventsStored: await ctx.store.countEvents(project.id),
+            phase: 'scan',
+          }
       c.header('Retry-After', '1')
-      return c.json({ building: { eventsRead: progress.read, eventsStored: progress.stored } }, 202)
+      return c.json({ building }, 202)
     }
-    // The candidate counts are the export's: scan first, as an export does.
-    await ctx.scanner.scan(project)
     return c.json(await assemble(ctx.store, project, now, window, waited, started))
   }
 }
