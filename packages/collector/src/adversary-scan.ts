@@ -8,6 +8,7 @@ import {
   normalizeAnswer,
 } from '@tightloop/pipeline'
 import { isTrainingSignal, type StoredEvent } from '@tightloop/schema'
+import { everyProject } from './every-project.ts'
 import type { AdversaryRecord, ProjectRecord, Store } from './store/types.ts'
 import { notifyUsersFlagged } from './webhooks/notify.ts'
 
@@ -280,8 +281,7 @@ export function createAdversaryScanner(
 }
 
 /**
- * Scans every project every `everyMs` until stopped; errors go to `log` and the next round
- * runs anyway. The timer does not keep the process alive.
+ * Scans every project every `everyMs` until stopped (see {@link everyProject}).
  *
  * @example const stop = scheduleAdversaryScans(scanner, store, { everyMs: DEFAULT_SCAN_EVERY_MS })
  */
@@ -290,25 +290,9 @@ export function scheduleAdversaryScans(
   store: Store,
   options: { everyMs?: number; log?: (message: string, err: unknown) => void } = {},
 ): () => void {
-  const log = options.log ?? ((message, err) => console.error(message, err))
-  let stopped = false
-  let round: Promise<void> = Promise.resolve()
-  const timer = setInterval(() => {
-    round = round.then(async () => {
-      if (stopped) return
-      try {
-        for (const project of await store.listProjects()) {
-          if (stopped) return
-          await scanner.scan(project)
-        }
-      } catch (err) {
-        log('tightloop: scheduled adversary scan failed', err)
-      }
-    })
-  }, options.everyMs ?? DEFAULT_SCAN_EVERY_MS)
-  timer.unref()
-  return () => {
-    stopped = true
-    clearInterval(timer)
-  }
+  return everyProject(store, (project) => scanner.scan(project), {
+    everyMs: options.everyMs ?? DEFAULT_SCAN_EVERY_MS,
+    name: 'scheduled adversary scan',
+    ...(options.log && { log: options.log }),
+  })
 }

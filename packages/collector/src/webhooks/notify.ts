@@ -63,8 +63,12 @@ export async function enqueueForSubscribers(
   await enqueueFor(store, await store.listWebhooks(projectId), projectId, events)
 }
 
-/** One delivery of each event to each of `hooks` subscribed to its type. */
-async function enqueueFor(
+/**
+ * One delivery of each event to each of `hooks` subscribed to its type.
+ *
+ * @example await enqueueFor(store, await store.listWebhooks(projectId), projectId, events)
+ */
+export async function enqueueFor(
   store: Store,
   hooks: readonly WebhookRecord[],
   projectId: string,

@@ -3,12 +3,13 @@
 // A schedule checks each project; only projects with a webhook subscribed to them pay for it.
 import type { DriftAlert } from '@tightloop/pipeline'
 import type { AdversaryScanner } from '../adversary-scan.ts'
+import { everyProject } from '../every-project.ts'
 import { listReview } from '../routes/review.ts'
 import { computeStatsReport, type StatsReport } from '../routes/stats.ts'
 import type { StatsCache } from '../routes/stats-aggregates.ts'
 import type { ProjectRecord, Store } from '../store/types.ts'
 import type { WebhookEvent } from './event.ts'
-import { enqueueForSubscribers, eventIdOf } from './notify.ts'
+import { enqueueFor, eventIdOf } from './notify.ts'
 
 /** How often the server checks every project for alerts and a long review queue. */
 export const DEFAULT_WATCH_EVERY_MS = 5 * 60_000
@@ -62,7 +63,8 @@ export async function watchProject(
   sources: WatchSources,
   now: number,
 ): Promise<WatchResult> {
-  const wanted = new Set((await store.listWebhooks(project.id)).flatMap((h) => h.events))
+  const hooks = await store.listWebhooks(project.id)
+  const wanted = new Set(hooks.flatMap((h) => h.events))
   const events: WebhookEvent[] = []
   const createdAt = new Date(now).toISOString()
   if (wanted.has('alert')) {
@@ -92,7 +94,7 @@ export async function watchProject(
       })
     }
   }
-  await enqueueForSubscribers(store, project.id, events)
+  await enqueueFor(store, hooks, project.id, events)
   return { alerts, reviewPending: events.length > alerts }
 }
 
@@ -113,8 +115,7 @@ function alertEvent(projectId: string, alert: DriftAlert, createdAt: string): We
 }
 
 /**
- * Checks every project every `everyMs` until stopped; a failure goes to `log` and the next
- * project and round run anyway. The timer does not keep the process alive.
+ * Checks every project every `everyMs` until stopped (see {@link everyProject}).
  *
  * @example const stop = scheduleWatch(store, sources, { everyMs: DEFAULT_WATCH_EVERY_MS })
  */
@@ -127,27 +128,10 @@ export function scheduleWatch(
     log?: (message: string, err: unknown) => void
   } = {},
 ): () => void {
-  const log = options.log ?? ((message, err) => console.error(message, err))
   const now = options.now ?? Date.now
-  let stopped = false
-  let round: Promise<void> = Promise.resolve()
-  const timer = setInterval(() => {
-    round = round.then(async () => {
-      try {
-        for (const project of await store.listProjects()) {
-          if (stopped) return
-          await watchProject(store, project, sources, now()).catch((err: unknown) =>
-            log(`tightloop: webhook watch of project ${project.id} failed`, err),
-          )
-        }
-      } catch (err) {
-        log('tightloop: webhook watch failed', err)
-      }
-    })
-  }, options.everyMs ?? DEFAULT_WATCH_EVERY_MS)
-  timer.unref()
-  return () => {
-    stopped = true
-    clearInterval(timer)
-  }
+  return everyProject(store, (project) => watchProject(store, project, sources, now()), {
+    everyMs: options.everyMs ?? DEFAULT_WATCH_EVERY_MS,
+    name: 'webhook watch',
+    ...(options.log && { log: options.log }),
+  })
 }
