@@ -184,6 +184,12 @@ function Dashboard({ session, scheme }: { session: Session; scheme: string }) {
           `; browsers reported dropping ${report.totals.clientDropped.toLocaleString('en')} events`}
         . Computed in {report.meta.computeMs} ms.
       </p>
+      {report.meta.adversaryScan === 'running' && (
+        <p class="muted" role="status" data-adversary-scan>
+          The collector is still checking this project's users for adversaries, the first time since
+          it started: a user it flags leaves these numbers on the next load.
+        </p>
+      )}
       <AlertList report={report} />
       <div class="charts">
         {specs.map((spec) => (

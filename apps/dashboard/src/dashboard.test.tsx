@@ -273,4 +273,22 @@ describe('App', () => {
     expect(session.building.value).toBeNull()
     expect(session.report.value!.days.length).toBeGreaterThan(30)
   })
+
+  it('says when the adversary scan is still on its first read, and only then', async () => {
+    const root = document.createElement('div')
+    document.body.append(root)
+    for (const adversaryScan of ['running', 'current'] as const) {
+      const answer = { ...report, meta: { ...report.meta, adversaryScan } }
+      const session = createSession({
+        fetch: (async () => Response.json(answer)) as unknown as typeof fetch,
+        now: () => NOW,
+      })
+      expect(await session.signIn(collector.secretKey)).toBe(true)
+      render(<App session={session} scheme="light" />, root)
+      const note = root.querySelector('[data-adversary-scan]')
+      if (adversaryScan === 'running') expect(note!.textContent).toMatch(/leaves these numbers/)
+      else expect(note).toBeNull()
+    }
+    render(null, root)
+  })
 })

@@ -154,6 +154,8 @@ export interface AdversaryScanner {
   addEvidence(projectId: string, userId: string, kind: string, count?: number): void
   /** Events the project's running scan has read so far; undefined while none runs. */
   progress?(projectId: string): number | undefined
+  /** Whether a scan of the project has finished in this process (later ones read only what is new). */
+  hasScanned?(projectId: string): boolean
 }
 
 interface ProjectState {
@@ -164,6 +166,7 @@ interface ProjectState {
   tail: Map<string, number>
   eventsKnown: number
   running: Promise<unknown>
+  finished: boolean
 }
 
 /**
@@ -230,6 +233,7 @@ export function createAdversaryScanner(
     }
     const flags = state.detector.flags()
     const recorded = await recordFlags(store, project.id, flags, undefined, now())
+    state.finished = true
     return { ...recorded, eventsRead, eventsKnown: state.eventsKnown, flags }
   }
 
@@ -249,6 +253,7 @@ export function createAdversaryScanner(
           tail: new Map(),
           eventsKnown: 0,
           running: Promise.resolve(),
+          finished: false,
         }
         for (const r of reported.get(project.id) ?? []) {
           state.detector.addEvidence(r.userId, r.kind, r.count)
@@ -269,6 +274,10 @@ export function createAdversaryScanner(
 
     progress(projectId) {
       return reading.get(projectId)
+    },
+
+    hasScanned(projectId) {
+      return states.get(projectId)?.finished ?? false
     },
 
     addEvidence(projectId, userId, kind, count = 1) {

@@ -83,6 +83,30 @@ describe('computeDrift', () => {
     drift.add(at(DAY1, { signal: 'explicit_correction', correctionText: 'z'.repeat(30) }))
     expect(drift.byDay()[0]!.correctionRateInBand).toBe(false) // 10 %
   })
+  it('counts adversaries named after the fact as if they had been given from the start', () => {
+    const later = createDriftAccumulator({ byUser: true })
+    for (const event of events.slice(0, 10)) later.add(event)
+    const tail = later.fork() // a fork reads its parent's per-user tallies and adds its own
+    for (const event of events.slice(10)) tail.add(event)
+    const view = tail.withAdversaries(['troll', 'troll'])
+    expect(view.byDay()).toEqual(byDay)
+    expect(view.byDayAndVersion()).toEqual(byDayAndVersion)
+    expect(view.withAdversaries(['troll']).byDay()).toEqual(byDay) // counted once
+    expect(tail.byDay()[0]!.trainingSignals).toBe(13) // the original is left as it was
+    expect(() => createDriftAccumulator().withAdversaries([])).toThrow(/byUser/)
+  })
+  it('makes a snapshot that gives the same accumulator back', () => {
+    const drift = createDriftAccumulator({ byUser: true })
+    for (const event of events) drift.add(event)
+    const json = JSON.parse(JSON.stringify(drift.fork().snapshot()))
+    const again = createDriftAccumulator({ byUser: true, from: json })
+    expect(again.withAdversaries(['troll']).byDayAndVersion()).toEqual(byDayAndVersion)
+    again.add(at(DAY2, { signal: 'response_shown' }))
+    expect(again.byDay()[1]!.shown).toBe(1)
+    expect(drift.byDay()[1]!.shown).toBe(0) // restored sums are copies
+    const bad = { cells: [{ ...json.cells[0], csat: [1] }] }
+    expect(() => createDriftAccumulator({ from: bad })).toThrow(/shape/)
+  })
   it('forks: events added to the copy leave the original alone', () => {
     const drift = createDriftAccumulator()
     drift.add(at(DAY1, { signal: 'response_shown' }))

@@ -56,6 +56,13 @@ export interface DriftSummary {
 export interface DriftOptions {
   /** Users whose feedback counts as adversarial traffic. */
   adversaries?: ReadonlySet<string>
+  /**
+   * Keep each user's feedback per day and version, so that {@link DriftAccumulator.withAdversaries}
+   * can count it as adversarial later. Memory grows with users × the days they gave feedback.
+   */
+  byUser?: boolean
+  /** Sums to start from, as {@link DriftAccumulator.snapshot} gave them. */
+  from?: DriftSnapshot
 }
 
 /** Collects drift statistics event by event; memory grows with days × versions only. */
@@ -70,6 +77,39 @@ export interface DriftAccumulator {
    * original for the settled part (how the collector updates its cached statistics).
    */
   fork(): DriftAccumulator
+  /**
+   * A copy that counts these users' feedback as adversarial, as if they had been in
+   * `adversaries` from the start: how the collector applies today's adversary list to
+   * aggregates built without one, so a new flag rebuilds nothing. Needs `byUser`.
+   */
+  withAdversaries(users: Iterable<string>): DriftAccumulator
+  /** The sums as plain JSON data; {@link DriftOptions.from} makes an accumulator of them again. */
+  snapshot(): DriftSnapshot
+}
+
+/** One cell of a {@link DriftSnapshot}: a day, a product version and its sums. */
+export interface DriftSnapshotCell {
+  day: string
+  version: string
+  volume: number[]
+  adversaryFeedback: number
+  trainingSignals: number
+  csat: number[]
+  escalations: [string, number][]
+  answers: number
+  length: number
+  typeTokenRatio: number
+  specificity: number
+}
+
+/** A user's feedback per cell (`day` NUL `version`): `[cell, feedback, training signals, …]`. */
+export type DriftUserTally = [userId: string, ...cells: (string | number)[]]
+
+/** What an accumulator has counted, as JSON data (kept by the collector between restarts). */
+export interface DriftSnapshot {
+  cells: DriftSnapshotCell[]
+  /** With `byUser` only. */
+  users?: DriftUserTally[]
 }
 
 interface Sums {
@@ -96,39 +136,86 @@ const SIGNAL_INDEX = new Map<string, number>(SIGNALS.map((s, i) => [s, i]))
  * detectDriftAlerts(drift.byDay())
  */
 export function createDriftAccumulator(options: DriftOptions = {}): DriftAccumulator {
-  return accumulatorOver(options.adversaries ?? new Set<string>(), new Map())
+  const cells = new Map<string, Map<string, Sums>>()
+  for (const cell of options.from?.cells ?? []) {
+    if (cell.volume.length !== SIGNALS.length || cell.csat.length !== 5) {
+      throw new RangeError(`drift snapshot cell ${cell.day}/${cell.version} has the wrong shape`)
+    }
+    const { day, version, ...sums } = cell
+    const versions = cells.get(day) ?? new Map<string, Sums>()
+    versions.set(version, {
+      ...sums,
+      volume: [...cell.volume],
+      csat: [...cell.csat] as Sums['csat'],
+      escalations: new Map(cell.escalations),
+    })
+    cells.set(day, versions)
+  }
+  let users: UserLayers | null = null
+  if (options.byUser) {
+    const layer: UserLayer = new Map()
+    for (const [userId, ...flat] of options.from?.users ?? []) {
+      const tallies = new Map<string, Tally>()
+      for (let i = 0; i + 2 < flat.length; i += 3) {
+        tallies.set(String(flat[i]), [Number(flat[i + 1]), Number(flat[i + 2])])
+      }
+      layer.set(userId, tallies)
+    }
+    users = [layer]
+  }
+  return accumulatorOver(options.adversaries ?? new Set<string>(), cells, users)
 }
+
+/** One user's feedback per cell key (`day` NUL `version`): [feedback, training signals]. */
+type Tally = [number, number]
+type UserLayer = Map<string, Map<string, Tally>>
+/**
+ * Per-user tallies in layers: a fork shares its parent's layers (read only from then on, as
+ * the collector forks the settled part per request) and writes into a new one of its own.
+ */
+type UserLayers = UserLayer[]
 
 function accumulatorOver(
   adversaries: ReadonlySet<string>,
   cells: Map<string, Map<string, Sums>>,
+  users: UserLayers | null,
 ): DriftAccumulator {
   // Formatting a day key costs more than the rest of add(); consecutive events share days.
   let lastDayNumber = Number.NaN
   let lastDay = ''
+  let lastVersion = ''
+  /** The sums of the event's day and version; undefined when its time cannot be read. */
+  function cellOf(event: StoredEvent): Sums | undefined {
+    const time = eventTimeMs(event)
+    if (Number.isNaN(time)) return undefined
+    const dayNumber = Math.floor(time / DAY_MS)
+    if (dayNumber !== lastDayNumber) {
+      lastDayNumber = dayNumber
+      lastDay = utcDayKey(time)
+    }
+    lastVersion = event.productVersion ?? UNKNOWN_VERSION
+    return cellAt(lastDay, lastVersion)
+  }
+  function cellAt(day: string, version: string): Sums {
+    let versions = cells.get(day)
+    if (!versions) {
+      versions = new Map()
+      cells.set(day, versions)
+    }
+    let sums = versions.get(version)
+    if (!sums) {
+      sums = emptySums()
+      versions.set(version, sums)
+    }
+    return sums
+  }
+  const ownUsers = users?.at(-1)
   return {
     add(event) {
-      const time = eventTimeMs(event)
-      if (Number.isNaN(time)) return
-      const dayNumber = Math.floor(time / DAY_MS)
-      if (dayNumber !== lastDayNumber) {
-        lastDayNumber = dayNumber
-        lastDay = utcDayKey(time)
-      }
-      const day = lastDay
-      let versions = cells.get(day)
-      if (!versions) {
-        versions = new Map()
-        cells.set(day, versions)
-      }
-      const version = event.productVersion ?? UNKNOWN_VERSION
-      let sums = versions.get(version)
-      if (!sums) {
-        sums = emptySums()
-        versions.set(version, sums)
-      }
       const index = SIGNAL_INDEX.get(event.signal)
       if (index === undefined) return
+      const sums = cellOf(event)
+      if (!sums) return
       sums.volume[index]! += 1
       const adversarial = adversaries.has(event.userId)
       if (event.signal !== 'response_shown' && adversarial) sums.adversaryFeedback += 1
@@ -139,6 +226,20 @@ function accumulatorOver(
           event.escalationReason,
           (sums.escalations.get(event.escalationReason) ?? 0) + 1,
         )
+      }
+      if (ownUsers && event.signal !== 'response_shown') {
+        let tallies = ownUsers.get(event.userId)
+        if (!tallies) {
+          tallies = new Map()
+          ownUsers.set(event.userId, tallies)
+        }
+        const key = `${lastDay}\u0000${lastVersion}`
+        const tally = tallies.get(key)
+        const training = isTrainingSignal(event.signal) ? 1 : 0
+        if (tally) {
+          tally[0] += 1
+          tally[1] += training
+        } else tallies.set(key, [1, training])
       }
       if (event.signal === 'response_shown' && event.response) {
         const stats = answerTextStats(event.response)
@@ -169,19 +270,74 @@ function accumulatorOver(
     },
 
     fork() {
-      const copy = new Map<string, Map<string, Sums>>()
-      for (const [day, versions] of cells) {
-        const versionsCopy = new Map<string, Sums>()
-        for (const [version, sums] of versions) {
-          const clone = emptySums()
-          addInto(clone, sums)
-          versionsCopy.set(version, clone)
+      return accumulatorOver(adversaries, copyCells(cells), users && [...users, new Map()])
+    },
+
+    withAdversaries(flagged) {
+      if (!users) throw new Error('withAdversaries needs an accumulator made with byUser')
+      const marked = [...new Set(flagged)].filter((u) => !adversaries.has(u))
+      const copy = copyCells(cells)
+      for (const layer of users) {
+        for (const userId of marked) {
+          for (const [key, [feedback, training]] of layer.get(userId) ?? []) {
+            const [day, version] = key.split('\u0000') as [string, string]
+            const sums = copy.get(day)?.get(version)
+            if (!sums) continue
+            sums.adversaryFeedback += feedback
+            sums.trainingSignals -= training
+          }
         }
-        copy.set(day, versionsCopy)
       }
-      return accumulatorOver(adversaries, copy)
+      return accumulatorOver(new Set([...adversaries, ...marked]), copy, [...users, new Map()])
+    },
+
+    snapshot() {
+      const out: DriftSnapshot = { cells: [] }
+      for (const [day, versions] of cells) {
+        for (const [version, sums] of versions) {
+          out.cells.push({
+            day,
+            version,
+            volume: [...sums.volume],
+            adversaryFeedback: sums.adversaryFeedback,
+            trainingSignals: sums.trainingSignals,
+            csat: [...sums.csat],
+            escalations: [...sums.escalations],
+            answers: sums.answers,
+            length: sums.length,
+            typeTokenRatio: sums.typeTokenRatio,
+            specificity: sums.specificity,
+          })
+        }
+      }
+      if (users) {
+        const merged = new Map<string, (string | number)[]>()
+        for (const layer of users) {
+          for (const [userId, tallies] of layer) {
+            const flat = merged.get(userId) ?? []
+            merged.set(userId, flat)
+            for (const [key, [feedback, training]] of tallies) flat.push(key, feedback, training)
+          }
+        }
+        out.users = [...merged].map(([userId, flat]) => [userId, ...flat] as DriftUserTally)
+      }
+      return out
     },
   }
+}
+
+function copyCells(cells: Map<string, Map<string, Sums>>): Map<string, Map<string, Sums>> {
+  const copy = new Map<string, Map<string, Sums>>()
+  for (const [day, versions] of cells) {
+    const versionsCopy = new Map<string, Sums>()
+    for (const [version, sums] of versions) {
+      const clone = emptySums()
+      addInto(clone, sums)
+      versionsCopy.set(version, clone)
+    }
+    copy.set(day, versionsCopy)
+  }
+  return copy
 }
 
 /**

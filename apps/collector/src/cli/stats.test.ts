@@ -67,6 +67,7 @@ describe('tightloop seed and stats', () => {
       /^Seeded trended \(.+\): [\d,]+ new events, [\s\S]*reward-hacking trend over the last 7 days/,
     )
     expect(b.stdout).toMatch(/no planted trend/)
+    expect(a.stdout).toMatch(/statistics were built in [\d.]+ s of that and kept in the database/)
   }, 120_000)
 
   it('prints today’s alerts with their numbers, and exits 1 on them only when asked', async () => {
@@ -114,6 +115,9 @@ describe('tightloop seed and stats', () => {
         })
       }
       const fromApi = (await res.json()) as StatsReport
+      // Both loaded the aggregates the seed left in the database instead of reading every event.
+      expect(fromCli.meta).toMatchObject({ restored: true, rebuilt: false })
+      expect(fromApi.meta).toMatchObject({ restored: true, rebuilt: false })
       expect(fromCli.currentAlerts.length).toBeGreaterThan(0)
       expect(fromCli.currentAlerts).toEqual(fromApi.currentAlerts)
       expect(fromCli.alerts).toEqual(fromApi.alerts)

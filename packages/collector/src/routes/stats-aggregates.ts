@@ -15,6 +15,7 @@ import {
   countCandidates,
   type VerdictCache,
 } from './stats-candidates.ts'
+import { decodeSnapshot, encodeSnapshot } from './stats-snapshot.ts'
 
 export type { CandidacyPolicy, CandidateCounts } from './stats-candidates.ts'
 
@@ -41,9 +42,17 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
  */
 export const COUNT_CHECK_MS = 30_000
 
-/** The settled part of one project's statistics. */
+/**
+ * The settled part is written to the store when it holds this many events more than the last
+ * snapshot (and after a build from every event), at most every {@link SNAPSHOT_EVERY_MS}.
+ */
+export const SNAPSHOT_MIN_EVENTS = 10_000
+export const SNAPSHOT_EVERY_MS = 10 * 60_000
+
+/** The settled part of one project's statistics, built without any adversary list. */
 interface Settled {
-  adversaryKey: string
+  /** The erasure mark it was built under. */
+  erasureMark: number
   until: number
   /** When the stored-event count was last compared with what was read. */
   countCheckedAt: number
@@ -53,6 +62,9 @@ interface Settled {
   count: number
   drift: DriftAccumulator
   candidates: CandidateRecord[]
+  /** Events in the last snapshot written or read, and when it was written. */
+  snapshotEvents: number
+  snapshotAt: number
 }
 
 /** A project's aggregates, settled part plus a fresh read of the tail. */
@@ -66,20 +78,38 @@ export interface ProjectAggregates {
   eventsRead: number
   /** True when the cache was (re)built from every stored event for this request. */
   rebuilt: boolean
+  /** True when the settled part was loaded from the store's snapshot for this request. */
+  restored: boolean
+}
+
+/** Options of {@link createStatsCache}. */
+export interface StatsCacheOptions {
+  /** Write and read snapshots of the settled part in the store (default true). */
+  snapshots?: boolean
+  /** Where a failed snapshot write is reported (it costs the next cold start a full read). */
+  log?: (message: string, err: unknown) => void
+  /** Events more than the last snapshot that make a new one; default {@link SNAPSHOT_MIN_EVENTS}. */
+  snapshotMinEvents?: number
 }
 
 /**
- * One cache per collector instance. `flagged` is every listed adversary (flagged or
- * confirmed): the drift series counts their share of feedback, so a change of that list
- * recomputes the project from scratch. So does a stored-event count above what was read.
+ * One cache per collector instance. The settled part counts every user alike; each read
+ * applies the current adversary list (`flagged`: flagged or confirmed) to a copy, so a new
+ * flag costs nothing to apply. An erasure, or a stored-event count above what was read,
+ * recomputes the project from scratch. A cold start loads the store's snapshot when it is
+ * still valid and reads only what arrived after it.
  *
  * @example const aggregates = await cache.read(project.id, flaggedUsers, Date.now())
  */
-export function createStatsCache(store: Store) {
+export function createStatsCache(store: Store, options: StatsCacheOptions = {}) {
+  const useSnapshots = options.snapshots ?? true
+  const snapshotMinEvents = options.snapshotMinEvents ?? SNAPSHOT_MIN_EVENTS
+  const log = options.log ?? ((message, err) => console.error(message, err))
   const settled = new Map<string, Settled>()
   const queues = new Map<string, Promise<unknown>>()
   /** Events read so far by the running update of each project, and how many are stored. */
   const progress = new Map<string, { read: number; stored: number }>()
+  const writing = new Map<string, Promise<void>>()
 
   async function update(
     projectId: string,
@@ -88,60 +118,112 @@ export function createStatsCache(store: Store) {
   ): Promise<ProjectAggregates> {
     // An erasure (a user, or retention) removes events the settled part counted: a new mark
     // in the store's erasure log (written by any process) rebuilds the project from scratch.
-    const erased = await store.erasureMark(projectId)
-    const adversaryKey = `${[...flagged].sort().join('\n')}\n#erasure:${erased}`
-    const cached = settled.get(projectId)
-    const cold = !cached || cached.adversaryKey !== adversaryKey
-    progress.set(projectId, { read: 0, stored: cold ? await store.countEvents(projectId) : 0 })
+    const erasureMark = await store.erasureMark(projectId)
+    let cached = settled.get(projectId)
+    let restored = false
+    if (!cached || cached.erasureMark !== erasureMark) {
+      cached = useSnapshots ? await restore(projectId, erasureMark) : undefined
+      restored = cached !== undefined
+    }
+    progress.set(projectId, { read: 0, stored: cached ? 0 : await store.countEvents(projectId) })
     try {
-      return await updateCounted(projectId, flagged, adversaryKey, now, cached)
+      const read = await updateCounted(projectId, erasureMark, now, cached)
+      const aggregates = {
+        ...read.aggregates,
+        drift: read.aggregates.drift.withAdversaries(flagged),
+        restored: restored && !read.aggregates.rebuilt,
+      }
+      if (useSnapshots) maybeSnapshot(projectId, read.entry, now, read.aggregates.rebuilt)
+      return aggregates
     } finally {
       progress.delete(projectId)
     }
   }
 
+  async function restore(projectId: string, erasureMark: number): Promise<Settled | undefined> {
+    const parts = await decodeSnapshot(await store.readStatsSnapshot(projectId), erasureMark)
+    if (!parts) return undefined
+    const entry: Settled = {
+      ...parts,
+      erasureMark,
+      // Checked against the store's count on this very read: events stored behind the
+      // snapshot's watermark (a seed, a backfill) make it a full rebuild.
+      countCheckedAt: Number.NEGATIVE_INFINITY,
+      verdicts: null,
+      snapshotEvents: parts.count,
+      snapshotAt: Number.NEGATIVE_INFINITY,
+    }
+    settled.set(projectId, entry)
+    return entry
+  }
+
+  // Serializing holds the event loop for a moment (~1 µs an event) and compressing runs off it;
+  // written in the background, one at a time per project.
+  function maybeSnapshot(projectId: string, entry: Settled, now: number, rebuilt: boolean) {
+    const grown = entry.count - entry.snapshotEvents
+    const due = rebuilt
+      ? entry.count >= snapshotMinEvents
+      : grown >= snapshotMinEvents && now - entry.snapshotAt >= SNAPSHOT_EVERY_MS
+    if (!due || writing.has(projectId)) return
+    entry.snapshotEvents = entry.count
+    entry.snapshotAt = now
+    const write = writeSnapshot(projectId, entry, now)
+      .catch((err: unknown) => log('tightloop: could not store the stats snapshot', err))
+      .finally(() => writing.delete(projectId))
+    writing.set(projectId, write)
+  }
+
+  async function writeSnapshot(projectId: string, entry: Settled, now: number) {
+    await store.writeStatsSnapshot(projectId, await encodeSnapshot(entry, entry.erasureMark, now))
+  }
+
   async function updateCounted(
     projectId: string,
-    flagged: ReadonlySet<string>,
-    adversaryKey: string,
+    erasureMark: number,
     now: number,
     cached: Settled | undefined,
-  ): Promise<ProjectAggregates> {
-    const first = await readOnce(projectId, flagged, adversaryKey, now, cached)
+  ) {
+    const first = await readOnce(projectId, erasureMark, now, cached)
     // Events are deleted only by an erasure (see `update`), so fewer read than stored means some arrived with a
     // `receivedAt` older than the watermark (a backfill, a clock far off on another
     // process): start again from every stored event rather than miss them. Counting takes
     // ~90 ms on a million events, so it runs at most every COUNT_CHECK_MS.
-    if (now - first.entry.countCheckedAt < COUNT_CHECK_MS) return first.aggregates
+    if (now - first.entry.countCheckedAt < COUNT_CHECK_MS) return first
     const stored = await store.countEvents(projectId)
     first.entry.countCheckedAt = now
-    if (first.entry.count + first.tailEvents >= stored) return first.aggregates
-    const again = await readOnce(projectId, flagged, adversaryKey, now, undefined)
+    if (first.entry.count + first.tailEvents >= stored) return first
+    const counter = progress.get(projectId)
+    if (counter) counter.stored = stored
+    const again = await readOnce(projectId, erasureMark, now, undefined)
     return {
-      ...again.aggregates,
-      eventsRead: first.aggregates.eventsRead + again.aggregates.eventsRead,
+      ...again,
+      aggregates: {
+        ...again.aggregates,
+        eventsRead: first.aggregates.eventsRead + again.aggregates.eventsRead,
+      },
     }
   }
 
   async function readOnce(
     projectId: string,
-    flagged: ReadonlySet<string>,
-    adversaryKey: string,
+    erasureMark: number,
     now: number,
     cached: Settled | undefined,
   ) {
     let entry = cached
-    const rebuilt = !entry || entry.adversaryKey !== adversaryKey
-    if (!entry || rebuilt) {
+    const rebuilt = !entry
+    if (!entry) {
       entry = {
-        adversaryKey,
+        erasureMark,
         until: 0,
         count: 0,
-        drift: createDriftAccumulator({ adversaries: flagged }),
+        drift: createDriftAccumulator({ byUser: true }),
         candidates: [],
         // A fresh entry has just read everything: no need to count before the interval.
         countCheckedAt: now,
         verdicts: null,
+        snapshotEvents: 0,
+        snapshotAt: Number.NEGATIVE_INFINITY,
       }
       settled.set(projectId, entry)
     }
@@ -176,6 +258,7 @@ export function createStatsCache(store: Store) {
       settledUntil: entry.until,
       eventsRead,
       rebuilt,
+      restored: false,
       countCandidates: (policy, from, to) => countCandidates(settledEntry, tail, policy, from, to),
     }
     return { entry, tailEvents, aggregates }
@@ -186,6 +269,16 @@ export function createStatsCache(store: Store) {
     progress(projectId: string): { read: number; stored: number } | undefined {
       const p = progress.get(projectId)
       return p && { ...p }
+    },
+    /** Writes the project's settled part to the store now (the seed does, when it is done). */
+    async saveSnapshot(projectId: string, now: number): Promise<void> {
+      await queues.get(projectId)?.catch(() => {})
+      await writing.get(projectId)
+      const entry = settled.get(projectId)
+      if (!entry) return
+      entry.snapshotEvents = entry.count
+      entry.snapshotAt = now
+      await writeSnapshot(projectId, entry, now)
     },
     /** The project's aggregates as of `now`; concurrent reads of one project run in turn. */
     read(projectId: string, flagged: ReadonlySet<string>, now: number) {

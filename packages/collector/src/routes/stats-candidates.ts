@@ -99,8 +99,14 @@ export function candidateRecord(event: StoredEvent): CandidateRecord | null {
   return { stub: stubOf(event), time, textVerdict, hashHigh, hashLow }
 }
 
+/** What a stub keeps of an event (see {@link stubOf}). */
+export type StubFields = Pick<
+  StoredEvent,
+  'eventId' | 'signal' | 'requestId' | 'userId' | 'occurredAt' | 'receivedAt' | 'productVersion'
+> & { escalationReason?: string; rephraseOf?: string }
+
 /** The event with its texts replaced by short ones that pass every text rule. */
-function stubOf(event: StoredEvent): StoredEvent {
+export function stubOf(event: StubFields): StoredEvent {
   const stub = {
     eventId: event.eventId,
     signal: event.signal,

@@ -299,6 +299,8 @@ describe.each(ENGINES)('GET /v1/stats on %s', (name) => {
     })
     const after = await report(c)
     expect(after.days.find((d) => d.day === '2026-11-19')!.adversaryFeedback).toBe(1)
+    // Applied to the cached aggregates: a new flag rebuilds nothing.
+    expect(after.meta.rebuilt).toBe(false)
     expect(after.adversaries).toEqual({ flagged: 1, confirmed: 0 })
     // Quarantine (the default): a flagged user's feedback is out until a person dismisses it.
     expect(after.candidates.dropped.adversarial_user).toBe(1)
@@ -395,8 +397,9 @@ describe('GET /v1/stats cold builds (SQLite)', () => {
       const building = await stats(c)
       expect(building.status).toBe(202)
       expect(building.headers.get('retry-after')).toBe('1')
+      // The scanner's first read is waited for 400 ms only; then the build runs (and waits too).
       expect(await building.json()).toEqual({
-        building: { eventsRead: 0, eventsStored: 40, phase: 'scan' },
+        building: { eventsRead: 0, eventsStored: 40, phase: 'build' },
       })
       release()
       let res = await stats(c)

@@ -80,8 +80,21 @@ export interface StatsReport {
   }
   adversaries: { flagged: number; confirmed: number }
   gates: GateDecisionRecord[]
-  /** How the numbers were made: events read now, the cached part, time spent. */
-  meta: { eventsRead: number; rebuilt: boolean; settledUntil: string; computeMs: number }
+  /**
+   * How the numbers were made: events read now, whether the settled part was built from every
+   * event (`rebuilt`) or loaded from the store's snapshot (`restored`), time spent, and whether
+   * the adversary scan had read every event (`adversaryScan`: `current`), or was still on its
+   * first read since the collector started (`running`: the flags stored so far were used; a
+   * user it flags later leaves the drift and candidate counts on the next request).
+   */
+  meta: {
+    eventsRead: number
+    rebuilt: boolean
+    restored: boolean
+    settledUntil: string
+    computeMs: number
+    adversaryScan: 'current' | 'running'
+  }
 }
 
 /** What {@link computeStatsReport} needs. */
@@ -108,7 +121,7 @@ export async function computeStatsReport(input: StatsInput): Promise<StatsReport
   const window = dayWindow(range, now)
   await (input.scanner ?? createAdversaryScanner(store, { now: () => now })).scan(project)
   const aggregates = await cache.read(project.id, await flaggedUsers(store, project.id), now)
-  return assemble(store, project, now, window, aggregates, started)
+  return assemble(store, project, now, window, aggregates, started, 'current')
 }
 
 /**
@@ -145,12 +158,21 @@ export function createStatsHandler(
       failures.delete(project.id)
       throw failure
     }
-    // Scan first, as an export does: the candidate counts are the export's, and the aggregates
-    // are keyed by the flagged users, so flags a scan added after a cold build would throw
-    // that build away on the next request (3 s and three 202s on 185,000 events).
-    const reading = ctx.scanner
-      .scan(project)
-      .then(() => flaggedUsers(ctx.store, project.id))
+    // Scan first, as an export does: the candidate counts are the export's. Except that the
+    // scanner's first read of a project (every stored event: a minute on a million) is waited
+    // for only FIRST_SCAN_WAIT_MS: then the flags stored so far are used, and the aggregates,
+    // which apply the adversary list per request, take in what it flags on a later request.
+    const firstScan = ctx.scanner.hasScanned ? !ctx.scanner.hasScanned(project.id) : false
+    const scanning = ctx.scanner.scan(project)
+    let adversaryScan: StatsReport['meta']['adversaryScan'] = 'current'
+    scanning.catch((err: unknown) => {
+      if (adversaryScan === 'running') failures.set(project.id, err)
+    })
+    const reading = (firstScan ? withinOr(scanning, FIRST_SCAN_WAIT_MS) : scanning)
+      .then((scanned) => {
+        if (scanned === TIMED_OUT) adversaryScan = 'running'
+        return flaggedUsers(ctx.store, project.id)
+      })
       .then((flagged) => cache.read(project.id, flagged, now))
     let timer: ReturnType<typeof setTimeout> | undefined
     const waited = await Promise.race([
@@ -175,8 +197,21 @@ export function createStatsHandler(
       c.header('Retry-After', '1')
       return c.json({ building }, 202)
     }
-    return c.json(await assemble(ctx.store, project, now, window, waited, started))
+    return c.json(await assemble(ctx.store, project, now, window, waited, started, adversaryScan))
   }
+}
+
+/** How long a request waits for the scanner's first read of a project (see the handler). */
+export const FIRST_SCAN_WAIT_MS = 400
+const TIMED_OUT = Symbol('timed out')
+
+/** The promise's value, or TIMED_OUT when it takes longer than `ms`. */
+async function withinOr<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
 
 interface DayWindow {
@@ -215,6 +250,7 @@ async function assemble(
   { from, to }: DayWindow,
   aggregates: ProjectAggregates,
   started: number,
+  adversaryScan: StatsReport['meta']['adversaryScan'],
 ): Promise<StatsReport> {
   const inRange = (d: { day: string }) => {
     const start = Date.parse(`${d.day}T00:00:00Z`)
@@ -308,8 +344,10 @@ async function assemble(
     meta: {
       eventsRead: aggregates.eventsRead,
       rebuilt: aggregates.rebuilt,
+      restored: aggregates.restored,
       settledUntil: new Date(aggregates.settledUntil).toISOString(),
       computeMs: Math.round(performance.now() - started),
+      adversaryScan,
     },
   }
   return report

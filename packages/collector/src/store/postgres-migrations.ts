@@ -182,4 +182,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     WHERE next_attempt_at IS NOT NULL;
   CREATE INDEX webhook_outbox_list ON webhook_outbox (project_id, webhook_id, created_at);
   `,
+  // 9: the stats aggregates a collector built, so a restart does not read every event again
+  // (see stats-snapshots.ts); a cache, deleted with a user's erasure.
+  `
+  CREATE TABLE stats_snapshots (
+    project_id text PRIMARY KEY,
+    format integer NOT NULL,
+    erasure_mark bigint NOT NULL,
+    settled_until bigint NOT NULL,
+    events bigint NOT NULL,
+    body bytea NOT NULL,
+    written_at bigint NOT NULL
+  );
+  `,
 ]

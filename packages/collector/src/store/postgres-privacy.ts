@@ -148,6 +148,8 @@ export function postgresPrivacy(pool: pg.Pool): PrivacyStore {
         const webhookDeliveries = await del(
           `DELETE FROM webhook_outbox WHERE project_id = $1 AND payload->'data'->>'userId' = $2`,
         )
+        // The stats aggregates hold user ids: rebuilt from the remaining events when next asked.
+        await client.query('DELETE FROM stats_snapshots WHERE project_id = $1', [projectId])
         const any =
           events +
             adversaryEntries +
@@ -185,9 +187,10 @@ export function postgresPrivacy(pool: pg.Pool): PrivacyStore {
       }
       const erasureId =
         events > 0
-          ? await inTransaction(pool, (client) =>
-              logErasure(client, projectId, 'retention', new Date(now), events, []),
-            )
+          ? await inTransaction(pool, async (client) => {
+              await client.query('DELETE FROM stats_snapshots WHERE project_id = $1', [projectId])
+              return logErasure(client, projectId, 'retention', new Date(now), events, [])
+            })
           : null
       return { erasureId, events, before: new Date(before).toISOString(), storageCleared: false }
     },

@@ -10,6 +10,7 @@ import { postgresPrivacy } from './postgres-privacy.ts'
 import { postgresReviewLog } from './postgres-review.ts'
 import { postgresWebhooks } from './postgres-webhooks.ts'
 import { pickSettings, readSettings } from './project-settings.ts'
+import { postgresStatsSnapshots } from './stats-snapshots.ts'
 import type {
   AdversaryRecord,
   GateDecisionRecord,
@@ -101,6 +102,7 @@ export function createPostgresStore(
     ...postgresAnswerLog(pool),
     ...postgresReviewLog(pool),
     ...postgresWebhooks(pool),
+    ...postgresStatsSnapshots(pool),
 
     // One transaction under an advisory lock: a second process waits, then finds every
     // migration applied. The lock is per schema, so test schemas migrate in parallel.

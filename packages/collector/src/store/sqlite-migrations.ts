@@ -174,4 +174,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     WHERE next_attempt_at IS NOT NULL;
   CREATE INDEX webhook_outbox_list ON webhook_outbox (project_id, webhook_id, created_at);
   `,
+  // 9: the stats aggregates a collector built, so a restart does not read every event again
+  // (see stats-snapshots.ts); a cache, deleted with a user's erasure.
+  `
+  CREATE TABLE stats_snapshots (
+    project_id TEXT PRIMARY KEY,
+    format INTEGER NOT NULL,
+    erasure_mark INTEGER NOT NULL,
+    settled_until INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    written_at INTEGER NOT NULL
+  );
+  `,
 ]

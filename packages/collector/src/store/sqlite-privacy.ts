@@ -139,6 +139,8 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
            AND json_extract(payload, '$.data.userId') = ?`,
         )
         .run(projectId, userId).changes
+      // The stats aggregates hold user ids: rebuilt from the remaining events when next asked.
+      db.prepare('DELETE FROM stats_snapshots WHERE project_id = ?').run(projectId)
       const removed =
         events +
         adversaryEntries +
@@ -203,6 +205,7 @@ export function sqlitePrivacy(db: Database.Database, path: string): PrivacyStore
         await sleep(0) // let ingest commit between chunks
       }
       const at = new Date(now).toISOString()
+      if (events > 0) db.prepare('DELETE FROM stats_snapshots WHERE project_id = ?').run(projectId)
       const erasureId = events > 0 ? logErasure(projectId, 'retention', at, events, []) : null
       return {
         erasureId,

@@ -13,6 +13,7 @@ import { sqliteReviewLog } from './sqlite-review.ts'
 import { sqliteWebhooks } from './sqlite-webhooks.ts'
 import { createEventWriter } from './sqlite-writer.ts'
 import { restampEvent } from './stamp.ts'
+import { sqliteStatsSnapshots } from './stats-snapshots.ts'
 import type {
   AdversaryRecord,
   ClientDropsRecord,
@@ -107,6 +108,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     ...sqliteAnswerLog(db),
     ...sqliteReviewLog(db),
     ...sqliteWebhooks(db),
+    ...sqliteStatsSnapshots(db),
 
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)')

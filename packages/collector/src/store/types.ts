@@ -4,6 +4,7 @@ import type { AnswerLogStore } from './answer-log.ts'
 import type { PrivacyStore } from './privacy-types.ts'
 import type { ProjectSettings } from './project-settings.ts'
 import type { ReviewLogStore } from './review-log.ts'
+import type { StatsSnapshotStore } from './stats-snapshots.ts'
 import type { WebhookStore } from './webhook-types.ts'
 
 export type * from './privacy-types.ts'
@@ -128,7 +129,12 @@ export interface GateDecisionRecord {
  * Storage behind the collector. Every method is async so that SQLite (in process) and
  * PostgreSQL (over the network) share one contract and one test suite.
  */
-export interface Store extends PrivacyStore, AnswerLogStore, ReviewLogStore, WebhookStore {
+export interface Store
+  extends PrivacyStore,
+    AnswerLogStore,
+    ReviewLogStore,
+    WebhookStore,
+    StatsSnapshotStore {
   readonly engine: 'sqlite' | 'postgres'
   /** Creates or upgrades the schema; safe to run from several processes. */
   migrate(): Promise<void>
