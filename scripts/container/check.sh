@@ -4,6 +4,8 @@
 # and then the image's command and health check, sends one event and reads it back.
 # Needs root (to create the user). Exit 0 when the collector served, else 1.
 set -euo pipefail
+# useradd lives in /usr/sbin, which a minimal PATH (env -i, some CI runners) leaves out.
+export PATH="$PATH:/usr/sbin:/sbin"
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 user=${TIGHTLOOP_CONTAINER_USER:-tightloop-ci}
 id "$user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$user"

@@ -50,7 +50,9 @@ async function main() {
   const scanner = createAdversaryScanner(store)
   const stopScans = scheduleAdversaryScans(scanner, store)
   // One set of stats aggregates for the dashboard's route and the alert webhooks.
-  const statsCache = createStatsCache(store)
+  const statsCache = createStatsCache(store, {
+    log: (message, err) => console.log(message, err ?? ''),
+  })
   const app = createServerApp({
     store,
     scanner,
@@ -93,6 +95,7 @@ async function main() {
     await server.close()
     await retention.stop()
     await webhooks.stop()
+    await statsCache.settle()
     await store.close()
     process.exit(0)
   }

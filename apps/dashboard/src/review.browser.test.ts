@@ -131,6 +131,9 @@ describe.skipIf(skipBrowser)('the review queue in Chromium', () => {
     await page.keyboard.press('r') // fix-1: reject
     await expect.poll(remaining).toBe('1 left')
     await page.keyboard.press('e') // fix-2: edit
+    // The editor takes the focus once it is drawn; keys sent before that went to the page
+    // (a CI run typed past the selection and kept the old text).
+    await page.waitForFunction(() => document.activeElement instanceof HTMLTextAreaElement)
     await page.keyboard.press('Control+A')
     await page.keyboard.type('A new card arrives within five working days.')
     await page.keyboard.press('Control+Enter')

@@ -77,13 +77,16 @@ export const statsCommand: Command = {
 
     const report = await withStore(io, values.database, async (store) => {
       const project = await selectProject(store, values.project)
-      return computeStatsReport({
+      const cache = createStatsCache(store)
+      const report = await computeStatsReport({
         store,
-        cache: createStatsCache(store),
+        cache,
         project,
         now,
         range: { since, ...(until !== undefined && { until }) },
       })
+      await cache.settle() // a snapshot written after a full read is kept for the next run
+      return report
     })
     if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     else printReport(io, report)

@@ -270,6 +270,10 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
       const p = progress.get(projectId)
       return p && { ...p }
     },
+    /** Resolves when the snapshot writes under way are done (before the store closes). */
+    async settle(): Promise<void> {
+      await Promise.all(writing.values())
+    },
     /** Writes the project's settled part to the store now (the seed does, when it is done). */
     async saveSnapshot(projectId: string, now: number): Promise<void> {
       await queues.get(projectId)?.catch(() => {})
