@@ -68,35 +68,47 @@ export async function encodeSnapshot(
   erasureMark: number,
   now: number,
 ): Promise<StatsSnapshotRecord> {
-  const body: Body = {
-    drift: parts.drift.snapshot(),
-    candidates: parts.candidates.map(({ stub, time, textVerdict, hashHigh, hashLow }) => {
-      const s = stub as StubFields
-      return [
-        s.eventId,
-        s.signal,
-        s.requestId,
-        s.userId,
-        s.occurredAt,
-        s.receivedAt,
-        s.productVersion ?? null,
-        s.escalationReason ?? null,
-        s.rephraseOf ?? null,
-        Number.isNaN(time) ? null : time,
-        textVerdict,
-        hashHigh,
-        hashLow,
-      ]
-    }),
+  // Taken at once: the settled part may grow while the rows are written out below.
+  const { until, count } = parts
+  const drift = JSON.stringify(parts.drift.snapshot())
+  const records = parts.candidates.slice()
+  // ~2 µs a record: in slices between turns of the event loop, so a snapshot of a million events
+  // does not hold ingest up (one JSON.stringify of it stalled the loop for 360 ms).
+  const slices: string[] = []
+  for (let i = 0; i < records.length; i += ROWS_PER_TURN) {
+    slices.push(JSON.stringify(records.slice(i, i + ROWS_PER_TURN).map(toRow)).slice(1, -1))
+    await new Promise<void>((resolve) => setImmediate(resolve))
   }
+  const json = `{"drift":${drift},"candidates":[${slices.filter(Boolean).join(',')}]}`
   return {
     format: SNAPSHOT_FORMAT,
     erasureMark,
-    until: parts.until,
-    events: parts.count,
-    body: await gzipAsync(JSON.stringify(body), { level: 1, chunkSize: ZLIB_CHUNK }),
+    until,
+    events: count,
+    body: await gzipAsync(json, { level: 1, chunkSize: ZLIB_CHUNK }),
     writtenAt: now,
   }
+}
+
+const ROWS_PER_TURN = 10_000
+
+function toRow({ stub, time, textVerdict, hashHigh, hashLow }: CandidateRecord): Row {
+  const s = stub as StubFields
+  return [
+    s.eventId,
+    s.signal,
+    s.requestId,
+    s.userId,
+    s.occurredAt,
+    s.receivedAt,
+    s.productVersion ?? null,
+    s.escalationReason ?? null,
+    s.rephraseOf ?? null,
+    Number.isNaN(time) ? null : time,
+    textVerdict,
+    hashHigh,
+    hashLow,
+  ]
 }
 
 /**
