@@ -157,8 +157,8 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     return entry
   }
 
-  // Serializing holds the event loop for a moment (~1 µs an event) and compressing runs off it;
-  // written in the background, one at a time per project.
+  // Written in the background, one at a time per project: serialized in slices between turns
+  // of the event loop and compressed off it (see stats-snapshot.ts).
   function maybeSnapshot(projectId: string, entry: Settled, now: number, rebuilt: boolean) {
     const grown = entry.count - entry.snapshotEvents
     const due = rebuilt
