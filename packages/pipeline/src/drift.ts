@@ -183,39 +183,30 @@ function accumulatorOver(
   // Formatting a day key costs more than the rest of add(); consecutive events share days.
   let lastDayNumber = Number.NaN
   let lastDay = ''
-  let lastVersion = ''
-  /** The sums of the event's day and version; undefined when its time cannot be read. */
-  function cellOf(event: StoredEvent): Sums | undefined {
-    const time = eventTimeMs(event)
-    if (Number.isNaN(time)) return undefined
-    const dayNumber = Math.floor(time / DAY_MS)
-    if (dayNumber !== lastDayNumber) {
-      lastDayNumber = dayNumber
-      lastDay = utcDayKey(time)
-    }
-    lastVersion = event.productVersion ?? UNKNOWN_VERSION
-    return cellAt(lastDay, lastVersion)
-  }
-  function cellAt(day: string, version: string): Sums {
-    let versions = cells.get(day)
-    if (!versions) {
-      versions = new Map()
-      cells.set(day, versions)
-    }
-    let sums = versions.get(version)
-    if (!sums) {
-      sums = emptySums()
-      versions.set(version, sums)
-    }
-    return sums
-  }
   const ownUsers = users?.at(-1)
   return {
     add(event) {
       const index = SIGNAL_INDEX.get(event.signal)
       if (index === undefined) return
-      const sums = cellOf(event)
-      if (!sums) return
+      const time = eventTimeMs(event)
+      if (Number.isNaN(time)) return
+      const dayNumber = Math.floor(time / DAY_MS)
+      if (dayNumber !== lastDayNumber) {
+        lastDayNumber = dayNumber
+        lastDay = utcDayKey(time)
+      }
+      const day = lastDay
+      let versions = cells.get(day)
+      if (!versions) {
+        versions = new Map()
+        cells.set(day, versions)
+      }
+      const version = event.productVersion ?? UNKNOWN_VERSION
+      let sums = versions.get(version)
+      if (!sums) {
+        sums = emptySums()
+        versions.set(version, sums)
+      }
       sums.volume[index]! += 1
       const adversarial = adversaries.has(event.userId)
       if (event.signal !== 'response_shown' && adversarial) sums.adversaryFeedback += 1
@@ -233,7 +224,7 @@ function accumulatorOver(
           tallies = new Map()
           ownUsers.set(event.userId, tallies)
         }
-        const key = `${lastDay}\u0000${lastVersion}`
+        const key = `${day}\u0000${version}`
         const tally = tallies.get(key)
         const training = isTrainingSignal(event.signal) ? 1 : 0
         if (tally) {

@@ -109,7 +109,8 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
   const queues = new Map<string, Promise<unknown>>()
   /** Events read so far by the running update of each project, and how many are stored. */
   const progress = new Map<string, { read: number; stored: number }>()
-  const writing = new Map<string, Promise<void>>()
+  /** The background snapshot write of each project: true once written, false when it failed. */
+  const writing = new Map<string, Promise<boolean>>()
 
   async function update(
     projectId: string,
@@ -168,7 +169,11 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     entry.snapshotEvents = entry.count
     entry.snapshotAt = now
     const write = writeSnapshot(projectId, entry, now)
-      .catch((err: unknown) => log('tightloop: could not store the stats snapshot', err))
+      .then(() => true)
+      .catch((err: unknown) => {
+        log('tightloop: could not store the stats snapshot', err)
+        return false
+      })
       .finally(() => writing.delete(projectId))
     writing.set(projectId, write)
   }
@@ -264,7 +269,16 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     return { entry, tailEvents, aggregates }
   }
 
+  /** The project's aggregates as of `now`; concurrent reads of one project run in turn. */
+  function read(projectId: string, flagged: ReadonlySet<string>, now: number) {
+    const previous = queues.get(projectId) ?? Promise.resolve()
+    const next = previous.catch(() => {}).then(() => update(projectId, flagged, now))
+    queues.set(projectId, next)
+    return next
+  }
+
   return {
+    read,
     /** How far the running update of a project got; undefined when none runs. */
     progress(projectId: string): { read: number; stored: number } | undefined {
       const p = progress.get(projectId)
@@ -274,22 +288,19 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     async settle(): Promise<void> {
       await Promise.all(writing.values())
     },
-    /** Writes the project's settled part to the store now (the seed does, when it is done). */
+    /**
+     * Brings the project's settled part up to date and has it in the store when this resolves
+     * (`tightloop seed` does, when it is done). The settled part does not depend on the
+     * adversary list, so none is needed.
+     */
     async saveSnapshot(projectId: string, now: number): Promise<void> {
-      await queues.get(projectId)?.catch(() => {})
-      await writing.get(projectId)
-      const entry = settled.get(projectId)
-      if (!entry) return
+      await read(projectId, new Set(), now)
+      // A build from every event is being written already; written again only if that failed.
+      if (await writing.get(projectId)) return
+      const entry = settled.get(projectId)!
       entry.snapshotEvents = entry.count
       entry.snapshotAt = now
       await writeSnapshot(projectId, entry, now)
-    },
-    /** The project's aggregates as of `now`; concurrent reads of one project run in turn. */
-    read(projectId: string, flagged: ReadonlySet<string>, now: number) {
-      const previous = queues.get(projectId) ?? Promise.resolve()
-      const next = previous.catch(() => {}).then(() => update(projectId, flagged, now))
-      queues.set(projectId, next)
-      return next
     },
   }
 }

@@ -127,31 +127,32 @@ export async function decodeSnapshot(
   const body = JSON.parse(
     (await gunzipAsync(record.body, { chunkSize: ZLIB_CHUNK })).toString('utf8'),
   ) as Body
-  const candidates = body.candidates.map((row): CandidateRecord => {
-    const [eventId, signal, requestId, userId, occurredAt, receivedAt, productVersion] = row
-    const [, , , , , , , escalationReason, rephraseOf, time, textVerdict, hashHigh, hashLow] = row
-    return {
-      stub: stubOf({
-        eventId,
-        signal,
-        requestId,
-        userId,
-        occurredAt,
-        receivedAt,
-        ...(productVersion !== null && { productVersion }),
-        ...(escalationReason !== null && { escalationReason }),
-        ...(rephraseOf !== null && { rephraseOf }),
-      }),
-      time: time ?? Number.NaN,
-      textVerdict,
-      hashHigh,
-      hashLow,
-    }
-  })
   return {
     until: record.until,
     count: record.events,
     drift: createDriftAccumulator({ byUser: true, from: body.drift }),
-    candidates,
+    candidates: body.candidates.map(fromRow),
+  }
+}
+
+function fromRow(row: Row): CandidateRecord {
+  const [eventId, signal, requestId, userId, occurredAt, receivedAt, productVersion, ...rest] = row
+  const [escalationReason, rephraseOf, time, textVerdict, hashHigh, hashLow] = rest
+  return {
+    stub: stubOf({
+      eventId,
+      signal,
+      requestId,
+      userId,
+      occurredAt,
+      receivedAt,
+      ...(productVersion !== null && { productVersion }),
+      ...(escalationReason !== null && { escalationReason }),
+      ...(rephraseOf !== null && { rephraseOf }),
+    }),
+    time: time ?? Number.NaN,
+    textVerdict,
+    hashHigh,
+    hashLow,
   }
 }

@@ -174,15 +174,9 @@ export function createStatsHandler(
         return flaggedUsers(ctx.store, project.id)
       })
       .then((flagged) => cache.read(project.id, flagged, now))
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const waited = await Promise.race([
-      reading,
-      new Promise<'building'>((resolve) => {
-        timer = setTimeout(() => resolve('building'), coldWaitMs)
-      }),
-    ]).finally(() => clearTimeout(timer))
+    const waited = await withinOr(reading, coldWaitMs)
     c.header('Cache-Control', 'no-store')
-    if (waited === 'building') {
+    if (waited === TIMED_OUT) {
       reading.catch((err: unknown) => failures.set(project.id, err))
       const built = cache.progress(project.id)
       const scanned = ctx.scanner.progress?.(project.id)
