@@ -92,6 +92,27 @@ export async function startTestCollector(
   }
 }
 
+/**
+ * An export of the test collector's project with its stats trailer: the NDJSON records and
+ * the trailer's `tightloop_export_stats`, parsed.
+ *
+ * @example const { records, trailer } = await exportWithTrailer(collector, 'format=native')
+ */
+export async function exportWithTrailer(
+  collector: Pick<TestCollector, 'url' | 'secretKey'>,
+  query = 'format=native',
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whichever fields they check
+): Promise<{ records: any[]; trailer: any }> {
+  const res = await fetch(`${collector.url}/v1/export?${query}&stats=trailer`, {
+    headers: { authorization: `Bearer ${collector.secretKey}` },
+  })
+  const records = (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+  return { records, trailer: records.pop().tightloop_export_stats }
+}
+
 let sequence = 0
 
 /**

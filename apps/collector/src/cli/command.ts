@@ -102,6 +102,19 @@ export function rejectExtraArguments(extra: readonly string[], command: string):
   }
 }
 
+/**
+ * A flag's whole number from 1 to `max`, or a readable error naming the flag.
+ *
+ * @example wholeNumber('--ttl-days', '45', 3650) // 45
+ */
+export function wholeNumber(flag: string, value: string, max: number): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new CliError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`)
+  }
+  return n
+}
+
 /** True when the arguments ask for help (before any `--`). */
 export function wantsHelp(args: readonly string[]): boolean {
   for (const arg of args) {

@@ -1,6 +1,6 @@
 // The flags of `tightloop project` and the settings they set, each checked with a readable error.
 import { originProblem, type ProjectInput, type ProjectRecord } from '@tightloop/collector'
-import { CliError, DATABASE_OPTIONS, type ParsedFlags } from './command.ts'
+import { CliError, DATABASE_OPTIONS, type ParsedFlags, wholeNumber } from './command.ts'
 import { parseListFlag } from './format.ts'
 
 const MAX_REASON_LENGTH = 64
@@ -50,24 +50,10 @@ export function readSettings(values: ProjectValues): Partial<ProjectInput> {
     if (long) throw new CliError(`escalation reason "${long}" is longer than ${MAX_REASON_LENGTH}`)
     settings.escalationReasons = reasons
   }
-  if (values['ttl-days'] !== undefined) {
-    const days = Number(values['ttl-days'])
-    if (!/^\d+$/.test(values['ttl-days']) || days < 1 || days > 3650) {
-      throw new CliError(
-        `--ttl-days must be a whole number from 1 to 3650, not "${values['ttl-days']}"`,
-      )
-    }
-    settings.ttlDays = days
-  }
-  if (values['event-window-days'] !== undefined) {
-    const days = Number(values['event-window-days'])
-    if (!/^\d+$/.test(values['event-window-days']) || days < 1 || days > 3650) {
-      throw new CliError(
-        `--event-window-days must be a whole number from 1 to 3650, not "${values['event-window-days']}"`,
-      )
-    }
-    settings.eventWindowDays = days
-  }
+  if (values['ttl-days'] !== undefined)
+    settings.ttlDays = wholeNumber('--ttl-days', values['ttl-days'], 3650)
+  if (values['event-window-days'] !== undefined)
+    settings.eventWindowDays = wholeNumber('--event-window-days', values['event-window-days'], 3650)
   if (values['retention-days'] !== undefined)
     settings.retentionDays = retentionDays(values['retention-days'])
   if (values['auto-ban'] !== undefined)
@@ -88,14 +74,8 @@ export function readSettings(values: ProjectValues): Partial<ProjectInput> {
     settings.minReliability = share
   }
   const pending = values['review-pending-threshold']
-  if (pending !== undefined) {
-    if (!/^\d+$/.test(pending) || Number(pending) < 1 || Number(pending) > 1_000_000) {
-      throw new CliError(
-        `--review-pending-threshold must be a whole number from 1 to 1000000, not "${pending}"`,
-      )
-    }
-    settings.reviewPendingThreshold = Number(pending)
-  }
+  if (pending !== undefined)
+    settings.reviewPendingThreshold = wholeNumber('--review-pending-threshold', pending, 1_000_000)
   if (values['eval-holdout'] !== undefined)
     settings.evalHoldout = bool('--eval-holdout', values['eval-holdout'])
   const policy = values['adversary-policy']
@@ -133,14 +113,8 @@ function bool(flag: string, value: string): boolean {
 function implicitSettings(values: ProjectValues): Partial<ProjectRecord> {
   const out: Partial<ProjectRecord> = {}
   const minutes = values['session-idle-minutes']
-  if (minutes !== undefined) {
-    if (!/^\d+$/.test(minutes) || Number(minutes) < 1 || Number(minutes) > 1440) {
-      throw new CliError(
-        `--session-idle-minutes must be a whole number from 1 to 1440, not "${minutes}"`,
-      )
-    }
-    out.sessionIdleMinutes = Number(minutes)
-  }
+  if (minutes !== undefined)
+    out.sessionIdleMinutes = wholeNumber('--session-idle-minutes', minutes, 1440)
   const threshold = values['rephrase-threshold']
   if (threshold !== undefined) {
     const x = Number(threshold)

@@ -3,13 +3,13 @@
 import { createStatsCache } from '@tightloop/collector'
 import { seedProject } from '../seed.ts'
 import {
-  CliError,
   type Command,
   DATABASE_HELP,
   DATABASE_OPTIONS,
   EXIT_OK,
   parseFlags,
   rejectExtraArguments,
+  wholeNumber,
 } from './command.ts'
 import { selectProject, withStore } from './database.ts'
 
@@ -42,15 +42,6 @@ const OPTIONS = {
   seed: { type: 'string' },
 } as const
 
-function wholeNumber(flag: string, value: string | undefined, fallback: number, max: number) {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || n < 1 || n > max) {
-    throw new CliError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`)
-  }
-  return n
-}
-
 /** The `seed` command. */
 export const seedCommand: Command = {
   name: 'seed',
@@ -59,9 +50,12 @@ export const seedCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, OPTIONS, 'seed')
     rejectExtraArguments(positionals, 'seed')
-    const days = wholeNumber('--days', values.days, 90, 400)
-    const answersPerDay = wholeNumber('--answers-per-day', values['answers-per-day'], 10_000, 1e6)
-    const seed = wholeNumber('--seed', values.seed, 20_261_127, 2 ** 31)
+    const days = values.days === undefined ? 90 : wholeNumber('--days', values.days, 400)
+    const perDay = values['answers-per-day']
+    const answersPerDay =
+      perDay === undefined ? 10_000 : wholeNumber('--answers-per-day', perDay, 1e6)
+    const seed =
+      values.seed === undefined ? 20_261_127 : wholeNumber('--seed', values.seed, 2 ** 31)
     const started = performance.now()
     // The SQLite store's writer threads are unref'd, and its close() waits for them to exit:
     // with nothing else holding the event loop, node would quit mid-close (exit 13). This
@@ -78,10 +72,7 @@ export const seedCommand: Command = {
       // The dashboard's aggregates, built once here and kept in the store: the collector loads
       // them instead of reading every seeded event on the first visit.
       const built = performance.now()
-      const cache = createStatsCache(store)
-      const flagged = new Set((await store.listAdversaries(project.id)).map((a) => a.userId))
-      await cache.read(project.id, flagged, Date.now())
-      await cache.saveSnapshot(project.id, Date.now())
+      await createStatsCache(store).saveSnapshot(project.id, Date.now())
       return { project, ...seeded, statsSeconds: (performance.now() - built) / 1000 }
     }).finally(() => clearInterval(keepAlive))
     io.stdout.write(

@@ -5,7 +5,12 @@ import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_SIMULATION, simulateTraffic } from '../../../pipeline/src/testing/traffic-sim.ts'
 import type { Store } from '../store/types.ts'
-import { onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
+import {
+  exportWithTrailer,
+  onEachEngine,
+  startTestCollector,
+  type TestCollector,
+} from '../testing.ts'
 
 const KINDS = [
   'flooder',
@@ -72,14 +77,7 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
 
   describe(`simulated poisoners on the real collector (${engine})`, () => {
     it('the first export holds no poisoner row of any kind, and the honest rows', async () => {
-      const res = await fetch(`${collector.url}/v1/export?format=native&stats=trailer`, {
-        headers: { authorization: `Bearer ${collector.secretKey}` },
-      })
-      const lines = (await res.text())
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l))
-      const trailer = lines.pop().tightloop_export_stats
+      const { records: lines, trailer } = await exportWithTrailer(collector)
       expect(trailer.rules.adversaryPolicy).toBe('quarantine')
       const listed = (await (
         await fetch(`${collector.url}/v1/adversaries`, {

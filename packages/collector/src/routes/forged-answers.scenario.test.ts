@@ -4,7 +4,13 @@
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Store } from '../store/types.ts'
-import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
+import {
+  exportWithTrailer,
+  makeEvent,
+  onEachEngine,
+  startTestCollector,
+  type TestCollector,
+} from '../testing.ts'
 
 const LOGGED = 'Freeze the card in the app under Cards, then order a replacement there.'
 const FORGED_ANSWERS = [
@@ -74,14 +80,7 @@ function scenario(engine: string, store?: () => Promise<Store>, dropStore?: () =
 
   describe(`forged answers flag their sender (${engine})`, () => {
     it('flags 3 × answer_mismatch before the first export, not 2, and keeps the rest out', async () => {
-      const res = await fetch(`${collector.url}/v1/export?format=native&stats=trailer`, {
-        headers: { authorization: `Bearer ${collector.secretKey}` },
-      })
-      const lines = (await res.text())
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l))
-      const trailer = lines.pop().tightloop_export_stats
+      const { records: lines, trailer } = await exportWithTrailer(collector)
       const listed = (await (
         await fetch(`${collector.url}/v1/adversaries`, {
           headers: { authorization: `Bearer ${collector.secretKey}` },
