@@ -187,4 +187,35 @@ describe('the built server under plain node', () => {
       expect(output).not.toContain(secret)
     }
   })
+
+  it('derives a rephrase with the word vectors its pipeline package ships', async () => {
+    const session = { sessionId: 'built-session', userId: 'built-user' }
+    const ask = (requestId: string, prompt: string, response: string) => [
+      makeEvent('prompt_asked', { ...session, requestId: `${requestId}-p`, prompt }),
+      makeEvent('response_shown', { ...session, requestId, prompt, response }),
+    ]
+    const res = await fetch(`${url}/v1/events?key=${PUBLIC_KEY}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        events: [
+          ...ask('pin-1', 'I need my PIN, where is it?', 'It comes with the card.'),
+          ...ask('pin-2', 'I do not have my pin yet', 'It is sent two days after the card.'),
+        ],
+      }),
+    })
+    expect(await res.json()).toMatchObject({ accepted: 4 })
+    const exported = await fetch(`${url}/v1/export?format=native&stats=trailer`, {
+      headers: secret,
+    })
+    const records = (await exported.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    const trailer = records.pop().tightloop_export_stats
+    expect(trailer.implicit).toMatchObject({ rephrases: 1 })
+    expect(records).toContainEqual(
+      expect.objectContaining({ source: 'rephrase', rejected: 'It comes with the card.' }),
+    )
+  })
 })

@@ -1,6 +1,6 @@
-// The pairs of the rephrase benches (rephrase-eval.ts, rephrase-embed-eval.ts): banking77's train
-// split shuffled (seeded) and cut in two halves, "tune" and "held-out", with pairs made inside
-// each half (see rephrase-eval.ts for how), and the recall-at-precision measure.
+// The pairs of the rephrase bench (rephrase-eval.ts): banking77's train split shuffled (seeded)
+// and cut in two halves, "tune" and "held-out", with pairs made inside each half (see
+// rephrase-eval.ts for how), and the recall-at-precision measure.
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { seededRandom } from '../src/testing/random.ts'

@@ -4,9 +4,11 @@ import type { StoredEvent } from '@tightloop/schema'
 import { PipelineInputError } from './errors.ts'
 import {
   DEFAULT_REPHRASE_THRESHOLD,
+  type PreparedPrompt,
   type PromptIdf,
-  REPHRASE_WORD_WEIGHT,
-  rephraseSimilarity,
+  preparedSimilarity,
+  preparePrompt,
+  type RephraseOptions,
 } from './rephrase-similarity.ts'
 import { eventTimeMs } from './time.ts'
 
@@ -20,6 +22,11 @@ export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000
 export const DEFAULT_MAX_OPEN_SESSIONS = 100_000
 /** Earlier prompts of a session a new one is compared with (the most recent ones). */
 const MAX_ASKED = 10
+/**
+ * Prompts kept prepared for comparison (the most recently used; each ~3 KB, so ~6 MB): a prompt
+ * is compared with each later one of its session, and preparing it is a third of a comparison.
+ */
+const PREPARED_CACHE = 2048
 /** Explicit signals remembered per session, to know whether the last answer got one. */
 const MAX_EXPLICIT = 20
 
@@ -43,6 +50,8 @@ export interface ImplicitOptions {
   rephraseThreshold?: number
   /** Word rarity in the project's prompts. */
   idf: PromptIdf
+  /** How prompts are compared (word vectors and weights); the tuned defaults otherwise. */
+  similarity?: RephraseOptions
   /** Most sessions followed at once; past it the least recently active is dropped, counted. */
   maxOpenSessions?: number
 }
@@ -125,7 +134,7 @@ export function createImplicitDeriver(options: ImplicitOptions): ImplicitDeriver
       'sessionIdleMs and maxOpenSessions must be positive',
     )
   }
-  const { idf, now } = options
+  const { idf, now, similarity: compare = {} } = options
   // Insertion order is activity order: an event moves its session to the end.
   const open = new Map<string, Session>()
   const stats: ImplicitStats = {
@@ -135,6 +144,18 @@ export function createImplicitDeriver(options: ImplicitOptions): ImplicitDeriver
     open: 0,
     maxOpen: 0,
     evicted: 0,
+  }
+
+  // Sessions keep their prompts' text; the prepared forms (several times larger) are cached here.
+  const preparedCache = new Map<string, PreparedPrompt>()
+  const prepare = (prompt: string) => {
+    let prepared = preparedCache.get(prompt)
+    if (prepared) preparedCache.delete(prompt)
+    else prepared = preparePrompt(prompt, idf, compare.vectors)
+    preparedCache.set(prompt, prepared)
+    if (preparedCache.size > PREPARED_CACHE)
+      preparedCache.delete(preparedCache.keys().next().value as string)
+    return prepared
   }
 
   const close = (session: Session, out: StoredEvent[]) => {
@@ -152,12 +173,13 @@ export function createImplicitDeriver(options: ImplicitOptions): ImplicitDeriver
 
   const ask = (session: Session, event: StoredEvent, at: number, out: StoredEvent[]) => {
     const prompt = event.prompt ?? ''
+    const prepared = prepare(prompt)
     let best: Asked | undefined
     let score = threshold
     for (const earlier of session.asked) {
       if (!earlier.answer || earlier.rephrased || earlier.requestId === event.requestId) continue
       if (at - earlier.at > idle) continue
-      const similarity = rephraseSimilarity(prompt, earlier.prompt, idf, REPHRASE_WORD_WEIGHT)
+      const similarity = preparedSimilarity(prepared, prepare(earlier.prompt), idf, compare)
       if (similarity >= score) {
         best = earlier
         score = similarity

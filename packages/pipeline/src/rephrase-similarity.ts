@@ -1,5 +1,7 @@
 // Is a prompt an earlier one asked again in other words? Word overlap weighted by how rare each
-// word is in the project's own prompts (IDF), blended with character-trigram overlap.
+// word is in the project's own prompts (IDF) and character-trigram overlap, blended with a
+// word-vector alignment: each word's closest word in the other prompt ("stop" for "cancel").
+import { shippedWordVectors, type WordVectors } from './word-vectors.ts'
 
 /** Five-letter prefixes stand in for stems: "transfer", "transferred", "transfers" agree. */
 const STEM_LENGTH = 5
@@ -7,12 +9,19 @@ const STEM_LENGTH = 5
 const MAX_VOCABULARY = 50_000
 
 /**
- * Default blend of the two similarities and the threshold at or above which a prompt is a
+ * Default blend of the similarities and the threshold at or above which a prompt is a
  * rephrase. Tuned on half of banking77's train split (bench/rephrase-eval.ts) for the most
  * recall at precision ≥ 0.9; the figures on the other half are in BENCHMARKS.md.
  */
-export const REPHRASE_WORD_WEIGHT = 0.2
-export const DEFAULT_REPHRASE_THRESHOLD = 0.353
+export const REPHRASE_WORD_WEIGHT = 0.4
+export const REPHRASE_VECTOR_WEIGHT = 0.65
+export const DEFAULT_REPHRASE_THRESHOLD = 0.605
+/**
+ * The scale {@link DEFAULT_REPHRASE_THRESHOLD} is on: 1 was the lexical similarity alone, 2 adds
+ * word vectors. A threshold stored on an older scale is carried over by {@link rescaleThreshold}.
+ */
+export const REPHRASE_SCALE = 2
+const SCALE_1_DEFAULT = 0.353
 
 /**
  * The stems of a prompt: lower case, letters and digits only, each cut to five letters. No
@@ -68,10 +77,57 @@ export function createPromptIdf(): PromptIdfBuilder {
   }
 }
 
+/** A prompt made ready for comparison: its stems, trigrams, words' vector rows and weights. */
+export interface PreparedPrompt {
+  readonly stems: ReadonlySet<string>
+  readonly trigrams: ReadonlySet<string>
+  /** Per distinct word: its stem, its row in the vector table (-1: none) and its IDF weight. */
+  readonly words: readonly { stem: string; row: number; weight: number }[]
+}
+
+/** How {@link rephraseSimilarity} blends its parts; the defaults are the tuned ones. */
+export interface RephraseOptions {
+  /** Word vectors; the shipped table by default. */
+  vectors?: WordVectors
+  /** Share of the IDF word cosine in the lexical part (the rest is trigram overlap). */
+  wordWeight?: number
+  /** Share of the word-vector alignment in the whole (the rest is the lexical part). */
+  vectorWeight?: number
+}
+
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+
+/**
+ * Prepares a prompt once for any number of comparisons.
+ *
+ * @example const p = preparePrompt('Where is my card?', idf)
+ */
+export function preparePrompt(
+  text: string,
+  idf: PromptIdf,
+  vectors: WordVectors = shippedWordVectors(),
+): PreparedPrompt {
+  const list = words(text)
+  return {
+    stems: new Set(list.map((word) => word.slice(0, STEM_LENGTH))),
+    trigrams: trigramsOf(list),
+    words: [...new Set(list)].map((word) => {
+      const stem = word.slice(0, STEM_LENGTH)
+      return { stem, row: vectors.row(word), weight: idf.weight(stem) }
+    }),
+  }
+}
+
 /** Word similarity of two prompts in [0, 1]: cosine of their IDF-weighted stem sets. */
 export function idfSimilarity(a: string, b: string, idf: PromptIdf): number {
-  const left = new Set(promptStems(a))
-  const right = new Set(promptStems(b))
+  return stemCosine(new Set(promptStems(a)), new Set(promptStems(b)), idf)
+}
+
+function stemCosine(left: ReadonlySet<string>, right: ReadonlySet<string>, idf: PromptIdf) {
   let shared = 0
   let leftNorm = 0
   let rightNorm = 0
@@ -84,11 +140,9 @@ export function idfSimilarity(a: string, b: string, idf: PromptIdf): number {
   return leftNorm && rightNorm ? shared / Math.sqrt(leftNorm * rightNorm) : 0
 }
 
-const trigrams = (text: string) => {
-  const padded = ` ${text
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim()} `
+const trigrams = (text: string) => trigramsOf(words(text))
+const trigramsOf = (list: readonly string[]) => {
+  const padded = ` ${list.join(' ')} `
   const grams = new Set<string>()
   for (let i = 0; i + 3 <= padded.length; i++) grams.add(padded.slice(i, i + 3))
   return grams
@@ -96,24 +150,94 @@ const trigrams = (text: string) => {
 
 /** Character similarity in [0, 1]: Dice overlap of character trigrams (typos, word forms). */
 export function trigramSimilarity(a: string, b: string): number {
-  const x = trigrams(a)
-  const y = trigrams(b)
+  return dice(trigrams(a), trigrams(b))
+}
+
+function dice(x: ReadonlySet<string>, y: ReadonlySet<string>) {
   let shared = 0
   for (const gram of x) if (y.has(gram)) shared++
   return x.size + y.size ? (2 * shared) / (x.size + y.size) : 0
 }
 
 /**
- * Similarity of two prompts in [0, 1]: {@link REPHRASE_WORD_WEIGHT} of the IDF-weighted word
- * cosine plus the rest of the character-trigram overlap.
+ * Word-vector alignment in [0, 1]: each word's best match in the other prompt (1 for the same
+ * stem, else the cosine of their vectors, at least 0), IDF-weighted, averaged both ways.
+ */
+export function alignSimilarity(x: PreparedPrompt, y: PreparedPrompt, vectors: WordVectors) {
+  // One pass over the word pairs gives each word's best match on both sides.
+  const bestX = new Float64Array(x.words.length)
+  const bestY = new Float64Array(y.words.length)
+  for (const [i, word] of x.words.entries()) {
+    for (const [j, other] of y.words.entries()) {
+      const match =
+        word.stem === other.stem
+          ? 1
+          : word.row >= 0 && other.row >= 0
+            ? vectors.cosine(word.row, other.row)
+            : 0
+      if (match > bestX[i]!) bestX[i] = match
+      if (match > bestY[j]!) bestY[j] = match
+    }
+  }
+  const oneWay = (prompt: PreparedPrompt, best: Float64Array) => {
+    let total = 0
+    let weight = 0
+    for (const [k, word] of prompt.words.entries()) {
+      total += word.weight * best[k]!
+      weight += word.weight
+    }
+    return weight ? total / weight : 0
+  }
+  return (oneWay(x, bestX) + oneWay(y, bestY)) / 2
+}
+
+/**
+ * Similarity of two prepared prompts in [0, 1]: {@link REPHRASE_VECTOR_WEIGHT} of the word-vector
+ * alignment plus the rest of the lexical part, itself {@link REPHRASE_WORD_WEIGHT} of the IDF
+ * word cosine plus the rest of the character-trigram overlap.
+ */
+export function preparedSimilarity(
+  x: PreparedPrompt,
+  y: PreparedPrompt,
+  idf: PromptIdf,
+  options: RephraseOptions = {},
+): number {
+  const w = options.wordWeight ?? REPHRASE_WORD_WEIGHT
+  const e = options.vectorWeight ?? REPHRASE_VECTOR_WEIGHT
+  const lexical = w * stemCosine(x.stems, y.stems, idf) + (1 - w) * dice(x.trigrams, y.trigrams)
+  if (!e) return lexical
+  return (1 - e) * lexical + e * alignSimilarity(x, y, options.vectors ?? shippedWordVectors())
+}
+
+/**
+ * Similarity of two prompts in [0, 1] ({@link preparedSimilarity}); to compare one prompt with
+ * many, prepare each once instead.
  *
- * @example rephraseSimilarity('How do I reset my PIN?', 'how can i reset my pin', idf) // ≈ 0.8
+ * @example rephraseSimilarity('How do I cancel my card?', 'i want to stop my debit card', idf) // ≈ 0.6
  */
 export function rephraseSimilarity(
   a: string,
   b: string,
   idf: PromptIdf,
-  wordWeight = REPHRASE_WORD_WEIGHT,
+  options: RephraseOptions = {},
 ): number {
-  return wordWeight * idfSimilarity(a, b, idf) + (1 - wordWeight) * trigramSimilarity(a, b)
+  const vectors = options.vectors ?? shippedWordVectors()
+  const o = { ...options, vectors }
+  return preparedSimilarity(preparePrompt(a, idf, vectors), preparePrompt(b, idf, vectors), idf, o)
+}
+
+/**
+ * A threshold stored on an older scale ({@link REPHRASE_SCALE}), on today's: the old default
+ * becomes today's, 0 and 1 stay, values between move in proportion; above 1 (off) stays off.
+ *
+ * @example rescaleThreshold(0.353, 1) // DEFAULT_REPHRASE_THRESHOLD
+ */
+export function rescaleThreshold(threshold: number, scale: number): number {
+  if (scale >= REPHRASE_SCALE || threshold > 1 || threshold <= 0) return threshold
+  const rescaled =
+    threshold <= SCALE_1_DEFAULT
+      ? (threshold / SCALE_1_DEFAULT) * DEFAULT_REPHRASE_THRESHOLD
+      : DEFAULT_REPHRASE_THRESHOLD +
+        ((threshold - SCALE_1_DEFAULT) / (1 - SCALE_1_DEFAULT)) * (1 - DEFAULT_REPHRASE_THRESHOLD)
+  return Math.round(rescaled * 1000) / 1000
 }

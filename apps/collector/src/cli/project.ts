@@ -46,7 +46,7 @@ Settings:
   --require-answer-log <on|off>  only feedback about answers the backend logged trains
   --session-idle-minutes <n>     inactivity that ends a session: abandonment, rephrase window
                                  (default 30)
-  --rephrase-threshold <x>       prompt similarity that counts as a rephrase (default 0.353)
+  --rephrase-threshold <x>       prompt similarity that counts as a rephrase (default 0.605)
   --derive-implicit <true|false> derive abandonment and rephrase from sessions (default true)
 
 Rotation:

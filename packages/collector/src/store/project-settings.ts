@@ -1,6 +1,11 @@
 // Project settings added after the first schema: kept as one JSON object per project, so a new
 // setting needs no migration. Defaults apply to every key a stored object lacks.
-import { DEFAULT_MIN_RELATIVE, DEFAULT_REPHRASE_THRESHOLD } from '@tightloop/pipeline'
+import {
+  DEFAULT_MIN_RELATIVE,
+  DEFAULT_REPHRASE_THRESHOLD,
+  REPHRASE_SCALE,
+  rescaleThreshold,
+} from '@tightloop/pipeline'
 
 /** Settings stored in the project's `settings` JSON; every one has a default. */
 export interface ProjectSettings {
@@ -23,7 +28,7 @@ export interface ProjectSettings {
    * abandoned, and a prompt rephrases only earlier ones within this long (default 30).
    */
   sessionIdleMinutes: number
-  /** Similarity at or above which a prompt rephrases an earlier one (default 0.353; > 1: off). */
+  /** Similarity at or above which a prompt rephrases an earlier one (default 0.605; > 1: off). */
   rephraseThreshold: number
   /**
    * The collector derives abandonment and rephrase from session timelines (default on); the
@@ -82,17 +87,33 @@ export function settingsDefaults(): ProjectSettings {
   }
 }
 
-/** The settings stored as JSON text (or an already-parsed object), with defaults filled in. */
+/** Stored settings: the setting keys, and the scale a stored rephrase threshold is on. */
+type StoredSettings = Partial<ProjectSettings> & { rephraseScale?: number }
+
+/**
+ * The settings stored as JSON text (or an already-parsed object), with defaults filled in. A
+ * rephrase threshold stored before the similarity gained word vectors (no `rephraseScale`) is
+ * carried over to today's scale.
+ */
 export function readSettings(stored: string | object | null | undefined): ProjectSettings {
-  const parsed = typeof stored === 'string' ? (JSON.parse(stored) as object) : (stored ?? {})
-  return { ...settingsDefaults(), ...pickSettings(parsed as Partial<ProjectSettings>) }
+  const parsed = (
+    typeof stored === 'string' ? JSON.parse(stored) : (stored ?? {})
+  ) as StoredSettings
+  const settings = { ...settingsDefaults(), ...pickSettings(parsed) }
+  if (parsed.rephraseThreshold !== undefined)
+    settings.rephraseThreshold = rescaleThreshold(
+      settings.rephraseThreshold,
+      parsed.rephraseScale ?? 1,
+    )
+  return settings
 }
 
-/** Only the setting keys of a project record, for storing. */
-export function pickSettings(record: Partial<ProjectSettings>): Partial<ProjectSettings> {
-  const out: Partial<ProjectSettings> = {}
+/** Only the setting keys of a project record, for storing (with the rephrase scale). */
+export function pickSettings(record: Partial<ProjectSettings>): StoredSettings {
+  const out: StoredSettings = {}
   for (const key of PROJECT_SETTING_KEYS) {
     if (record[key] !== undefined) (out as Record<string, unknown>)[key] = record[key]
   }
+  if (out.rephraseThreshold !== undefined) out.rephraseScale = REPHRASE_SCALE
   return out
 }
