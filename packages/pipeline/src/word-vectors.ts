@@ -8,7 +8,7 @@
 // of the words. Each row is a unit vector scaled so its largest value is ±127.
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PipelineInputError } from './errors.ts'
 
@@ -116,13 +116,14 @@ export function shippedWordVectors(): WordVectors {
 }
 
 /**
- * data/word-vectors.bin of this package: beside src/ when running from source or from the
- * published dist/; through the package's name when bundled into an app (apps/collector).
+ * data/word-vectors.bin of this package: beside src/ (or dist/ when published) next to this
+ * module, or, bundled into an app (apps/collector), beside the package's entry point.
  */
 function shippedFile(): string {
   const relative = '../data/word-vectors.bin' // not inline: bundlers rewrite literal `new URL`s
   const here = new URL(relative, import.meta.url)
   if (here.protocol === 'file:' && existsSync(here)) return fileURLToPath(here)
   const from = here.protocol === 'file:' ? import.meta.url : join(process.cwd(), 'index.js')
-  return createRequire(from).resolve('@tightloop/pipeline/word-vectors.bin')
+  const entry = createRequire(from).resolve('@tightloop/pipeline')
+  return join(dirname(entry), relative)
 }
