@@ -28,8 +28,16 @@ export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!
 }
 
+const PROMPTS: ((verb: string, thing: string, random: () => number) => string)[] = [
+  (verb, thing) => `How do I ${verb} my ${thing}?`,
+  (verb, thing, random) => `Where in ${pick(random, PLACES)} can I ${verb} a ${thing}?`,
+  (verb, thing) => `Why does it say I am not allowed to ${verb} the ${thing}?`,
+  (verb, thing, random) => `Can a ${pick(random, PLANS)} plan ${verb} more than one ${thing}?`,
+  (verb, thing) => `What happens to everything else once I ${verb} this ${thing}?`,
+]
+
 export function makePrompt(random: () => number): string {
-  return `How do I ${pick(random, VERBS)} my ${pick(random, THINGS)}?`
+  return pick(random, PROMPTS)(pick(random, VERBS), pick(random, THINGS), random)
 }
 
 export function makeAnswer(random: () => number): string {

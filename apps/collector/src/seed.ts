@@ -1,6 +1,8 @@
-// Realistic days of support-bot traffic for a project: answers, the six feedback signals,
-// a product-version change, a confirmed troll, gate decisions, and optionally the seed's
-// reward-hacking trend in the last days, so the dashboard has something true to show.
+// Realistic days of support-bot traffic for a project: sessions of answers, votes, CSAT,
+// corrections, escalations and resolved sessions (abandonment and rephrase are left for the
+// collector to derive), a product-version change, a confirmed troll, gate decisions, and
+// optionally the seed's reward-hacking trend in the last days, so the dashboard has something
+// true to show.
 import type { EventRow, Store } from '@tightloop/collector'
 import { gateModel, type ModelMetrics, seededRandom } from '@tightloop/pipeline'
 import { DEFAULT_ESCALATION_REASONS, type StoredEvent } from '@tightloop/schema'
@@ -65,6 +67,10 @@ export function* generateTraffic(options: SeedOptions = {}): Generator<StoredEve
   const changeAt = versionChangeAt(o)
   const users = Math.max(50, Math.round(o.answersPerDay / 4))
   let n = 0
+  // A session is three answers in a row to one user; its last answer, when nothing else was
+  // said about it, is marked resolved (the page calls `resolve()`) three times in four: the
+  // rest the collector derives as abandoned.
+  let session = { id: -1, user: '', prompt: '' }
   for (let d = o.days - 1; d >= 0; d--) {
     const dayStart = today - d * DAY_MS
     // Today only up to a few minutes ago; earlier days in full.
@@ -84,15 +90,21 @@ export function* generateTraffic(options: SeedOptions = {}): Generator<StoredEve
       n += 1
       const occurred = dayStart + Math.floor(((i + random()) / answers) * span)
       const version = occurred >= changeAt ? 'v2' : 'v1'
-      const user = `u-${Math.floor(random() * users)}`
-      const prompt = makePrompt(random)
+      const sessionId = Math.floor(n / 3)
+      const first = session.id !== sessionId
+      if (first) session = { id: sessionId, user: `u-${Math.floor(random() * users)}`, prompt: '' }
+      const user = session.user
+      // Now and then the user asks the last question again in other words: a derived rephrase.
+      const prompt =
+        !first && random() < REASK_SHARE ? reask(session.prompt, random) : makePrompt(random)
+      session.prompt = prompt
       const full = makeAnswer(random)
       const cut =
         progress > 0 ? full.lastIndexOf(' ', Math.round(full.length * (1 - 0.3 * progress))) : -1
       const response = cut > 20 ? `${full.slice(0, cut)}.` : full
       const base = {
         requestId: `req-${n}`,
-        sessionId: `sess-${Math.floor(n / 3)}`,
+        sessionId: `sess-${sessionId}`,
         userId: user,
         productVersion: version,
         modelVersion: version === 'v1' ? 'bot-2026-08' : 'bot-2026-11',
@@ -130,17 +142,8 @@ export function* generateTraffic(options: SeedOptions = {}): Generator<StoredEve
       } else if (r < 0.23) {
         const reason = DEFAULT_ESCALATION_REASONS[weightedReason(random)]
         yield feedback({ signal: 'agent_escalation', escalationReason: reason })
-      } else if (r < 0.245) {
-        yield feedback({
-          signal: 'session_abandon',
-          idleMs: 30_000 + Math.floor(random() * 600_000),
-        })
-      } else if (r < 0.26) {
-        yield feedback({
-          signal: 'rephrase',
-          rephraseOf: base.requestId,
-          similarity: 0.7 + 0.3 * random(),
-        })
+      } else if (n % 3 === 2 && random() < 0.75) {
+        yield feedback({ signal: 'answer_resolved' })
       }
     }
     // A troll: a steady trickle of thumbs-down on random answers (about 2 % of feedback).
@@ -260,6 +263,16 @@ export async function insertTraffic(
   }
   if (rows.length) events += (await store.insertEvents(projectId, rows)).inserted
   return { events, first, last }
+}
+
+/** Share of a session's later questions that ask the one before again in other words. */
+const REASK_SHARE = 0.06
+const REASK_OPENINGS = ['Sorry, still stuck:', 'That did not help.', 'Again:', 'I mean,']
+
+/** The question asked again: an opening, then the same words (lower case, no question mark). */
+function reask(prompt: string, random: () => number): string {
+  const opening = REASK_OPENINGS[Math.floor(random() * REASK_OPENINGS.length)]!
+  return `${opening} ${prompt.toLowerCase().replace(/\?$/, '')}`
 }
 
 function withDefaults(options: SeedOptions): Required<SeedOptions> {

@@ -190,6 +190,12 @@ function Dashboard({ session, scheme }: { session: Session; scheme: string }) {
           it started: a user it flags leaves these numbers on the next load.
         </p>
       )}
+      {report.meta.implicitSignals === 'running' && (
+        <p class="muted" role="status" data-implicit-signals>
+          The collector is still working out which sessions were abandoned and which questions were
+          asked again, the first time since it started: they join these numbers on a later load.
+        </p>
+      )}
       <AlertList report={report} />
       <div class="charts">
         {specs.map((spec) => (

@@ -291,4 +291,22 @@ describe('App', () => {
     }
     render(null, root)
   })
+
+  it('says when abandonment and rephrase are still being derived, and only then', async () => {
+    const root = document.createElement('div')
+    document.body.append(root)
+    for (const implicitSignals of ['running', 'derived', 'off'] as const) {
+      const answer = { ...report, meta: { ...report.meta, implicitSignals } }
+      const session = createSession({
+        fetch: (async () => Response.json(answer)) as unknown as typeof fetch,
+        now: () => NOW,
+      })
+      expect(await session.signIn(collector.secretKey)).toBe(true)
+      render(<App session={session} scheme="light" />, root)
+      const note = root.querySelector('[data-implicit-signals]')
+      if (implicitSignals === 'running') expect(note!.textContent).toMatch(/join these numbers/)
+      else expect(note).toBeNull()
+    }
+    render(null, root)
+  })
 })

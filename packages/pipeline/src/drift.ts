@@ -1,6 +1,12 @@
 // Drift statistics per day and per product version: signal volumes, rates per answer shown,
 // CSAT, escalation reasons and the guardrail measures of the answers themselves.
-import { isTrainingSignal, SIGNALS, type Signal, type StoredEvent } from '@tightloop/schema'
+import {
+  FACT_SIGNALS,
+  isTrainingSignal,
+  SIGNALS,
+  type Signal,
+  type StoredEvent,
+} from '@tightloop/schema'
 import { answerTextStats } from './text-stats.ts'
 import { DAY_MS, eventTimeMs, utcDayKey } from './time.ts'
 
@@ -18,7 +24,7 @@ export interface DriftSummary {
   volume: Record<Signal, number>
   /** `response_shown` events: the denominator of every rate. */
   shown: number
-  /** Every event but `response_shown`. */
+  /** Every event but `response_shown` and the facts (`prompt_asked`, `page_left`, `answer_resolved`). */
   feedback: number
   /** Feedback from users in the adversary set given to the accumulator. */
   adversaryFeedback: number
@@ -126,6 +132,8 @@ interface Sums {
 
 const UNKNOWN_VERSION = 'unknown'
 const SIGNAL_INDEX = new Map<string, number>(SIGNALS.map((s, i) => [s, i]))
+/** Answers shown and the browser's facts: counted by volume, never as a user's feedback. */
+const NOT_FEEDBACK = new Set<string>(['response_shown', ...FACT_SIGNALS])
 
 /**
  * Creates a drift accumulator. Days are UTC days of each event's trusted time.
@@ -209,7 +217,8 @@ function accumulatorOver(
       }
       sums.volume[index]! += 1
       const adversarial = adversaries.has(event.userId)
-      if (event.signal !== 'response_shown' && adversarial) sums.adversaryFeedback += 1
+      const feedback = !NOT_FEEDBACK.has(event.signal)
+      if (feedback && adversarial) sums.adversaryFeedback += 1
       if (isTrainingSignal(event.signal) && !adversarial) sums.trainingSignals += 1
       if (event.signal === 'csat') sums.csat[event.csat - 1]! += 1
       if (event.signal === 'agent_escalation') {
@@ -218,7 +227,7 @@ function accumulatorOver(
           (sums.escalations.get(event.escalationReason) ?? 0) + 1,
         )
       }
-      if (ownUsers && event.signal !== 'response_shown') {
+      if (ownUsers && feedback) {
         let tallies = ownUsers.get(event.userId)
         if (!tallies) {
           tallies = new Map()
@@ -409,8 +418,8 @@ function summarize(day: string, productVersion: string | null, sums: Sums): Drif
     number
   >
   const shown = volume.response_shown
-  let events = 0
-  for (const n of sums.volume) events += n
+  let feedback = 0
+  for (const [i, n] of sums.volume.entries()) if (!NOT_FEEDBACK.has(SIGNALS[i]!)) feedback += n
   const perShown = (n: number) => (shown ? n / shown : null)
   const correction = perShown(volume.explicit_correction)
   const csatCount = sums.csat.reduce((a, b) => a + b, 0)
@@ -421,7 +430,7 @@ function summarize(day: string, productVersion: string | null, sums: Sums): Drif
     productVersion,
     volume,
     shown,
-    feedback: events - shown,
+    feedback,
     adversaryFeedback: sums.adversaryFeedback,
     trainingSignals: sums.trainingSignals,
     rates: {

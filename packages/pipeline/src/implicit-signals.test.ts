@@ -119,3 +119,33 @@ describe('rephrase', () => {
     ).toEqual([])
   })
 })
+
+describe('a fork of a running derivation', () => {
+  it('derives from the tail what one pass over everything would, and leaves the original as it was', () => {
+    const settled = [
+      ev('prompt_asked', 0, { requestId: 'p1', prompt: 'how do I reset my card pin' }),
+      shown(0, 'r1', 'how do I reset my card pin'),
+      shown(5, 'r2', 'what is the fee for a transfer'),
+    ]
+    const tail = [
+      ev('prompt_asked', 6, { requestId: 'p3', prompt: 'how can I reset the pin of my card' }),
+      ev('thumbs_up', 7, { requestId: 'r2', sessionId: 's2', userId: 'u2' }),
+    ]
+    const now = T0 + 60 * MIN
+    const whole = derive([...settled, ...tail], now).out
+    const running = createImplicitDeriver({ now: T0, idf, sessionIdleMs: 30 * MIN })
+    const fromSettled = settled.flatMap((e) => running.push(e))
+    const twice = [1, 2].map(() => {
+      const fork = running.fork(now)
+      return [...fromSettled, ...tail.flatMap((e) => fork.push(e)), ...fork.end()]
+    })
+    expect(whole.map((e) => [e.signal, e.requestId])).toEqual([
+      ['rephrase', 'p3'],
+      ['session_abandon', 'r2'],
+    ])
+    // The same from a fork, and again from a second fork: the first left the original alone.
+    expect(twice[0]).toEqual(whole)
+    expect(twice[1]).toEqual(whole)
+    expect(running.stats()).toMatchObject({ sessions: 1, rephrases: 0, abandons: 0 })
+  })
+})

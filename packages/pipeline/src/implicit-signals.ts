@@ -3,11 +3,11 @@
 import type { StoredEvent } from '@tightloop/schema'
 import { PipelineInputError } from './errors.ts'
 import {
+  createPromptCache,
   DEFAULT_REPHRASE_THRESHOLD,
   type PreparedPrompt,
   type PromptIdf,
   preparedSimilarity,
-  preparePrompt,
   type RephraseOptions,
 } from './rephrase-similarity.ts'
 import { eventTimeMs } from './time.ts'
@@ -76,6 +76,11 @@ export interface ImplicitDeriver {
   /** Closes what is idle at `now`; returns the last abandonments. Call once, at the end. */
   end(): StoredEvent[]
   stats(): ImplicitStats
+  /**
+   * An independent copy of the derivation so far, ending at `now` instead: feed it the events
+   * not settled yet and end it, and keep this one for the settled part (the collector's stats).
+   */
+  fork(now: number): ImplicitDeriver
 }
 
 interface Asked {
@@ -135,8 +140,6 @@ export function createImplicitDeriver(options: ImplicitOptions): ImplicitDeriver
     )
   }
   const { idf, now, similarity: compare = {} } = options
-  // Insertion order is activity order: an event moves its session to the end.
-  const open = new Map<string, Session>()
   const stats: ImplicitStats = {
     sessions: 0,
     abandons: 0,
@@ -145,18 +148,35 @@ export function createImplicitDeriver(options: ImplicitOptions): ImplicitDeriver
     maxOpen: 0,
     evicted: 0,
   }
+  // Sessions keep their prompts' text; the prepared forms (several times larger) are cached.
+  const prepare = createPromptCache(idf, compare, PREPARED_CACHE)
+  return deriverOver({ idle, threshold, maxOpen, idf, compare, now }, new Map(), stats, prepare)
+}
 
-  // Sessions keep their prompts' text; the prepared forms (several times larger) are cached here.
-  const preparedCache = new Map<string, PreparedPrompt>()
-  const prepare = (prompt: string) => {
-    let prepared = preparedCache.get(prompt)
-    if (prepared) preparedCache.delete(prompt)
-    else prepared = preparePrompt(prompt, idf, compare.vectors)
-    preparedCache.set(prompt, prepared)
-    if (preparedCache.size > PREPARED_CACHE)
-      preparedCache.delete(preparedCache.keys().next().value as string)
-    return prepared
-  }
+interface Rules {
+  idle: number
+  threshold: number
+  maxOpen: number
+  idf: PromptIdf
+  compare: RephraseOptions
+  now: number
+}
+
+/** A session and its prompts, copied so that a fork's pushes leave the original as it was. */
+const copySession = (session: Session): Session => ({
+  ...session,
+  explicit: [...session.explicit],
+  asked: session.asked.map((asked) => ({ ...asked })),
+})
+
+function deriverOver(
+  rules: Rules,
+  // Insertion order is activity order: an event moves its session to the end.
+  open: Map<string, Session>,
+  stats: ImplicitStats,
+  prepare: (prompt: string) => PreparedPrompt,
+): ImplicitDeriver {
+  const { idle, threshold, maxOpen, idf, compare, now } = rules
 
   const close = (session: Session, out: StoredEvent[]) => {
     open.delete(session.key)
@@ -283,5 +303,10 @@ export function createImplicitDeriver(options: ImplicitOptions): ImplicitDeriver
     },
 
     stats: () => ({ ...stats, open: stats.open || open.size }),
+
+    fork(at) {
+      const sessions = new Map([...open].map(([key, session]) => [key, copySession(session)]))
+      return deriverOver({ ...rules, now: at }, sessions, { ...stats }, prepare)
+    },
   }
 }

@@ -122,6 +122,23 @@ export function preparePrompt(
   }
 }
 
+/**
+ * A memo of {@link preparePrompt} holding the `size` most recently used prompts.
+ *
+ * @example const prepare = createPromptCache(idf, {}, 2048); prepare('Where is my card?')
+ */
+export function createPromptCache(idf: PromptIdf, options: RephraseOptions, size: number) {
+  const cache = new Map<string, PreparedPrompt>()
+  return (prompt: string): PreparedPrompt => {
+    let prepared = cache.get(prompt)
+    if (prepared) cache.delete(prompt)
+    else prepared = preparePrompt(prompt, idf, options.vectors)
+    cache.set(prompt, prepared)
+    if (cache.size > size) cache.delete(cache.keys().next().value as string)
+    return prepared
+  }
+}
+
 /** Word similarity of two prompts in [0, 1]: cosine of their IDF-weighted stem sets. */
 export function idfSimilarity(a: string, b: string, idf: PromptIdf): number {
   return stemCosine(new Set(promptStems(a)), new Set(promptStems(b)), idf)

@@ -15,8 +15,9 @@ import { selectProject, withStore } from './database.ts'
 
 const HELP = `Usage: tightloop seed [options]
 
-Writes generated traffic into a project: answers shown, the six feedback signals at
-realistic rates, a product-version change 20 days ago, a confirmed troll, three gate
+Writes generated traffic into a project: sessions of answers shown, votes, CSAT,
+corrections, escalations and resolved sessions at realistic rates (the collector derives
+abandonment and rephrase from them), a product-version change 20 days ago, a confirmed troll, three gate
 decisions, and (unless --clean) the seed's reward-hacking trend over the last week: answers
 up to 30 % shorter, thumbs-up flat, CSAT down. The same options give the same events, so a
 second run the same day adds only the minutes since the first. Start the collector once first ("pnpm start" creates the demo

@@ -15,6 +15,7 @@ import {
   countCandidates,
   type VerdictCache,
 } from './stats-candidates.ts'
+import { createImplicitStats } from './stats-implicit.ts'
 import { decodeSnapshot, encodeSnapshot } from './stats-snapshot.ts'
 
 export type { CandidacyPolicy, CandidateCounts } from './stats-candidates.ts'
@@ -116,6 +117,7 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     projectId: string,
     flagged: ReadonlySet<string>,
     now: number,
+    derived: readonly CandidateRecord[],
   ): Promise<ProjectAggregates> {
     // An erasure (a user, or retention) removes events the settled part counted: a new mark
     // in the store's erasure log (written by any process) rebuilds the project from scratch.
@@ -129,10 +131,14 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     progress.set(projectId, { read: 0, stored: cached ? 0 : await store.countEvents(projectId) })
     try {
       const read = await updateCounted(projectId, erasureMark, now, cached)
-      const aggregates = {
+      // Derived signals join the unsettled tail: the drift series and the candidate counts.
+      for (const record of derived) read.aggregates.drift.add(record.stub)
+      const tail = derived.length ? [...read.tail, ...derived] : read.tail
+      const aggregates: ProjectAggregates = {
         ...read.aggregates,
         drift: read.aggregates.drift.withAdversaries(flagged),
         restored: restored && !read.aggregates.rebuilt,
+        countCandidates: (policy, from, to) => countCandidates(read.entry, tail, policy, from, to),
       }
       if (useSnapshots) maybeSnapshot(projectId, read.entry, now, read.aggregates.rebuilt)
       return aggregates
@@ -266,19 +272,29 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
       restored: false,
       countCandidates: (policy, from, to) => countCandidates(settledEntry, tail, policy, from, to),
     }
-    return { entry, tailEvents, aggregates }
+    return { entry, tailEvents, tail, aggregates }
   }
 
-  /** The project's aggregates as of `now`; concurrent reads of one project run in turn. */
-  function read(projectId: string, flagged: ReadonlySet<string>, now: number) {
+  /**
+   * The project's aggregates as of `now`, with the candidate records of the signals derived
+   * for it (stats-implicit.ts) taken in; concurrent reads of one project run in turn.
+   */
+  function read(
+    projectId: string,
+    flagged: ReadonlySet<string>,
+    now: number,
+    derived: readonly CandidateRecord[] = [],
+  ) {
     const previous = queues.get(projectId) ?? Promise.resolve()
-    const next = previous.catch(() => {}).then(() => update(projectId, flagged, now))
+    const next = previous.catch(() => {}).then(() => update(projectId, flagged, now, derived))
     queues.set(projectId, next)
     return next
   }
 
   return {
     read,
+    /** The signals derived for each project (stats-implicit.ts), kept up to date. */
+    implicit: createImplicitStats(store),
     /** How far the running update of a project got; undefined when none runs. */
     progress(projectId: string): { read: number; stored: number } | undefined {
       const p = progress.get(projectId)

@@ -11,6 +11,7 @@ import {
   type ExportDropReason,
   type ExportStats,
   eventTimeMs,
+  isDerivedEvent,
   type ReviewDropReason,
   type ReviewRules,
   type SignalExportStats,
@@ -50,6 +51,11 @@ export interface CandidacyPolicy {
   evalHoldout?: boolean
   /** Reviewers' decisions and users' reliability, applied as the export applies them. */
   reviews?: ReviewRules
+  /**
+   * The project derives abandonment and rephrase itself: those older browsers sent are dropped
+   * as `client_implicit`, as the export drops them (the derived ones come as records too).
+   */
+  derivedImplicit?: boolean
 }
 
 /** Counts for one signal, as the export builder reports them. */
@@ -209,6 +215,13 @@ export function countCandidates(
   const total = settledCount + tail.length
   for (let i = 0; i < total; i++) {
     const record = i < settledCount ? entry.candidates[i]! : tail[i - settledCount]!
+    if (policy.derivedImplicit && isClientImplicit(record.stub)) {
+      if (record.time < from || record.time >= to) continue
+      const counts = bySignal[record.stub.signal]
+      counts.events += 1
+      counts.dropped.client_implicit += 1
+      continue
+    }
     const verdict = verdictOf(i)
     // Review rules run first, as in the export; a reviewed correction is no typo fix. (An
     // edited text's own row hash is not known here: dedup uses the original's.)
@@ -247,6 +260,10 @@ export function countCandidates(
   }
   return { events, rows, dropped, bySignal, rowsLast30Days }
 }
+
+/** An abandonment or rephrase a browser decided itself (not one the collector derived). */
+const isClientImplicit = (stub: StoredEvent) =>
+  (stub.signal === 'session_abandon' || stub.signal === 'rephrase') && !isDerivedEvent(stub)
 
 // The stub passes every text rule, so its verdict may say eval_holdout where the export, which
 // runs the missing-text and CSAT rules first, reports those: keep the export's order.

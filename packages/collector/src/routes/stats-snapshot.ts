@@ -17,7 +17,7 @@ import { type CandidateRecord, type StubFields, stubOf } from './stats-candidate
  * pre-computed at read time changes (the text rules of `candidateRecord`, the row hash, the
  * drift sums): every stored snapshot is then ignored and rebuilt once from the events.
  */
-export const SNAPSHOT_FORMAT = 1
+export const SNAPSHOT_FORMAT = 2 // 2: the drift counts no fact (prompt_asked, page_left, answer_resolved) as feedback
 
 /** What a snapshot holds: the settled part of a project's aggregates. */
 export interface SettledParts {

@@ -11,8 +11,8 @@ import { createSqliteStore } from '../store/sqlite.ts'
 import type { EventRow, Store } from '../store/types.ts'
 import { createTestSchema, makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
 
-// The stats' candidate counts do not derive implicit signals yet (export-implicit.ts does, at
-// export): compared with the export, the project takes browser-sent abandon/rephrase as before.
+// The project takes browser-sent abandon/rephrase as before: these tests are about the other
+// rules (stats-implicit.test.ts has the derived ones).
 const NO_DERIVATION = { name: 'test', allowedOrigins: ['*'], deriveImplicitSignals: false }
 
 import type { StatsReport } from './stats.ts'

@@ -12,9 +12,7 @@ import {
   fillMissingDays,
   utcDayKey,
 } from '@tightloop/pipeline'
-import type { Context } from 'hono'
 import { type AdversaryScanner, createAdversaryScanner } from '../adversary-scan.ts'
-import type { CollectorEnv } from '../app.ts'
 import type {
   ClientDropsRecord,
   GateDecisionRecord,
@@ -22,15 +20,8 @@ import type {
   Store,
   TimeRange,
 } from '../store/types.ts'
-import { readTimeRange } from '../time-range.ts'
-import type { CollectorContext } from './context.ts'
 import { loadExportRules } from './export.ts'
-import {
-  type CandidateCounts,
-  createStatsCache,
-  type ProjectAggregates,
-  type StatsCache,
-} from './stats-aggregates.ts'
+import type { CandidateCounts, ProjectAggregates, StatsCache } from './stats-aggregates.ts'
 
 const DAY_MS = 86_400_000
 /**
@@ -94,8 +85,17 @@ export interface StatsReport {
     settledUntil: string
     computeMs: number
     adversaryScan: 'current' | 'running'
+    /**
+     * Abandonments and rephrases derived from the stored sessions under the project's settings
+     * are counted (`derived`), still on their first derivation since the collector started
+     * (`running`: none counted yet), or the project takes those browsers send (`off`).
+     */
+    implicitSignals: ImplicitSignalsState
   }
 }
+
+/** See {@link StatsReport.meta}. */
+export type ImplicitSignalsState = 'derived' | 'running' | 'off'
 
 /** What {@link computeStatsReport} needs. */
 export interface StatsInput {
@@ -120,92 +120,14 @@ export async function computeStatsReport(input: StatsInput): Promise<StatsReport
   const started = performance.now()
   const window = dayWindow(range, now)
   await (input.scanner ?? createAdversaryScanner(store, { now: () => now })).scan(project)
-  const aggregates = await cache.read(project.id, await flaggedUsers(store, project.id), now)
-  return assemble(store, project, now, window, aggregates, started, 'current')
-}
-
-/**
- * Creates the `/v1/stats` handler with its own incremental cache (one per collector).
- *
- * @example app.get('/v1/stats', secret, createStatsHandler(ctx))
- */
-export function createStatsHandler(
-  ctx: CollectorContext,
-  options: { coldWaitMs?: number; warm?: boolean; cache?: StatsCache } = {},
-) {
-  const cache = options.cache ?? createStatsCache(ctx.store)
-  const coldWaitMs = options.coldWaitMs ?? COLD_WAIT_MS
-  /** A background build's failure, answered to the next request instead of being lost. */
-  const failures = new Map<string, unknown>()
-  if (options.warm) {
-    // Build every project's aggregates once at start, one project after another, so the first
-    // dashboard visit after a restart does not wait for a full read (the build yields to ingest).
-    void (async () => {
-      for (const project of await ctx.store.listProjects()) {
-        await cache
-          .read(project.id, await flaggedUsers(ctx.store, project.id), ctx.now())
-          .catch((err: unknown) => failures.set(project.id, err))
-      }
-    })().catch(() => {})
-  }
-  return async (c: Context<CollectorEnv>) => {
-    const started = performance.now()
-    const now = ctx.now()
-    const window = dayWindow(readTimeRange(c), now)
-    const { project } = c.get('caller')
-    const failure = failures.get(project.id)
-    if (failure !== undefined) {
-      failures.delete(project.id)
-      throw failure
-    }
-    // Scan first, as an export does: the candidate counts are the export's. Except that the
-    // scanner's first read of a project (every stored event: a minute on a million) is waited
-    // for only FIRST_SCAN_WAIT_MS: then the flags stored so far are used, and the aggregates,
-    // which apply the adversary list per request, take in what it flags on a later request.
-    const firstScan = ctx.scanner.hasScanned ? !ctx.scanner.hasScanned(project.id) : false
-    const scanning = ctx.scanner.scan(project)
-    let adversaryScan: StatsReport['meta']['adversaryScan'] = 'current'
-    scanning.catch((err: unknown) => {
-      if (adversaryScan === 'running') failures.set(project.id, err)
-    })
-    const reading = (firstScan ? withinOr(scanning, FIRST_SCAN_WAIT_MS) : scanning)
-      .then((scanned) => {
-        if (scanned === TIMED_OUT) adversaryScan = 'running'
-        return flaggedUsers(ctx.store, project.id)
-      })
-      .then((flagged) => cache.read(project.id, flagged, now))
-    const waited = await withinOr(reading, coldWaitMs)
-    c.header('Cache-Control', 'no-store')
-    if (waited === TIMED_OUT) {
-      reading.catch((err: unknown) => failures.set(project.id, err))
-      const built = cache.progress(project.id)
-      const scanned = ctx.scanner.progress?.(project.id)
-      // The adversary scan reads every event first, then the build does.
-      const building = built
-        ? { eventsRead: built.read, eventsStored: built.stored, phase: 'build' }
-        : {
-            eventsRead: scanned ?? 0,
-            eventsStored: await ctx.store.countEvents(project.id),
-            phase: 'scan',
-          }
-      c.header('Retry-After', '1')
-      return c.json({ building }, 202)
-    }
-    return c.json(await assemble(ctx.store, project, now, window, waited, started, adversaryScan))
-  }
-}
-
-/** How long a request waits for the scanner's first read of a project (see the handler). */
-export const FIRST_SCAN_WAIT_MS = 400
-const TIMED_OUT = Symbol('timed out')
-
-/** The promise's value, or TIMED_OUT when it takes longer than `ms`. */
-async function withinOr<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms)
+  const derived = await cache.implicit.read(project, now)
+  const flagged = await flaggedUsers(store, project.id)
+  const aggregates = await cache.read(project.id, flagged, now, derived ?? [])
+  const implicitSignals = derived ? 'derived' : 'off'
+  return assemble(store, project, now, window, aggregates, started, {
+    adversaryScan: 'current',
+    implicitSignals,
   })
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
 
 interface DayWindow {
@@ -221,7 +143,7 @@ export const DEFAULT_STATS_DAYS = 90
  */
 const ALERT_LOOKBACK_DAYS = 35
 
-function dayWindow(range: TimeRange, now: number): DayWindow {
+export function dayWindow(range: TimeRange, now: number): DayWindow {
   const to =
     range.until === undefined ? Infinity : (Math.floor((range.until - 1) / DAY_MS) + 1) * DAY_MS
   const last = Math.min(to, Math.floor(now / DAY_MS) * DAY_MS + DAY_MS)
@@ -233,18 +155,19 @@ function dayWindow(range: TimeRange, now: number): DayWindow {
 }
 
 /** Every listed adversary, flagged or confirmed: the drift series counts their share. */
-async function flaggedUsers(store: Store, projectId: string): Promise<Set<string>> {
+export async function flaggedUsers(store: Store, projectId: string): Promise<Set<string>> {
   return new Set((await store.listAdversaries(projectId)).map((a) => a.userId))
 }
 
-async function assemble(
+/** The report from the aggregates, with the project's rules as of `now`. */
+export async function assemble(
   store: Store,
   project: ProjectRecord,
   now: number,
   { from, to }: DayWindow,
   aggregates: ProjectAggregates,
   started: number,
-  adversaryScan: StatsReport['meta']['adversaryScan'],
+  state: Pick<StatsReport['meta'], 'adversaryScan' | 'implicitSignals'>,
 ): Promise<StatsReport> {
   const inRange = (d: { day: string }) => {
     const start = Date.parse(`${d.day}T00:00:00Z`)
@@ -257,7 +180,7 @@ async function assemble(
     store.listGateDecisions(project.id),
     store.listClientDrops(project.id),
   ])
-  const policy = { ...rules, excluded: rules.adversaries }
+  const policy = { ...rules, excluded: rules.adversaries, derivedImplicit: !!rules.implicit }
   // Only the days the report and its alerts read: the cost follows the range asked for, never
   // the oldest stored event (an old database may hold events dated centuries back).
   const first = from - ALERT_LOOKBACK_DAYS * DAY_MS
@@ -341,7 +264,7 @@ async function assemble(
       restored: aggregates.restored,
       settledUntil: new Date(aggregates.settledUntil).toISOString(),
       computeMs: Math.round(performance.now() - started),
-      adversaryScan,
+      ...state,
     },
   }
   return report
