@@ -95,6 +95,18 @@ describe('computeDrift', () => {
     expect(tail.byDay()[0]!.trainingSignals).toBe(13) // the original is left as it was
     expect(() => createDriftAccumulator().withAdversaries([])).toThrow(/byUser/)
   })
+  it('adds another accumulator, its adversaries counted too, and leaves both alone', () => {
+    const first = createDriftAccumulator({ byUser: true })
+    const second = createDriftAccumulator({ byUser: true })
+    // The answers (whose text sums are floats) in one, the feedback in the other.
+    for (const event of events) (event.signal === 'response_shown' ? first : second).add(event)
+    const view = first.plus(second).withAdversaries(['troll'])
+    expect(view.byDay()).toEqual(byDay)
+    expect(view.byDayAndVersion()).toEqual(byDayAndVersion)
+    const alone = first.withAdversaries(['troll']).byDay()
+    expect(alone).not.toEqual(byDay) // first and second are left as they were
+    expect(first.withAdversaries(['troll']).byDay()).toEqual(alone)
+  })
   it('makes a snapshot that gives the same accumulator back', () => {
     const drift = createDriftAccumulator({ byUser: true })
     for (const event of events) drift.add(event)

@@ -89,6 +89,11 @@ export interface DriftAccumulator {
    * aggregates built without one, so a new flag rebuilds nothing. Needs `byUser`.
    */
   withAdversaries(users: Iterable<string>): DriftAccumulator
+  /**
+   * A copy with `other`'s sums and per-user tallies added: how the collector joins the signals
+   * it derives, kept in an accumulator of their own, to a request's copy of the settled part.
+   */
+  plus(other: DriftAccumulator): DriftAccumulator
   /** The sums as plain JSON data; {@link DriftOptions.from} makes an accumulator of them again. */
   snapshot(): DriftSnapshot
 }
@@ -183,6 +188,12 @@ type UserLayer = Map<string, Map<string, Tally>>
  */
 type UserLayers = UserLayer[]
 
+/** What {@link DriftAccumulator.plus} reads of another accumulator. */
+const internals = new WeakMap<
+  DriftAccumulator,
+  { cells: Map<string, Map<string, Sums>>; users: UserLayers | null }
+>()
+
 function accumulatorOver(
   adversaries: ReadonlySet<string>,
   cells: Map<string, Map<string, Sums>>,
@@ -192,7 +203,7 @@ function accumulatorOver(
   let lastDayNumber = Number.NaN
   let lastDay = ''
   const ownUsers = users?.at(-1)
-  return {
+  const self: DriftAccumulator = {
     add(event) {
       const index = SIGNAL_INDEX.get(event.signal)
       if (index === undefined) return
@@ -291,6 +302,22 @@ function accumulatorOver(
       return accumulatorOver(new Set([...adversaries, ...marked]), copy, [...users, new Map()])
     },
 
+    plus(other) {
+      const them = internals.get(other)!
+      const copy = copyCells(cells)
+      for (const [day, versions] of them.cells) {
+        const mine = copy.get(day) ?? new Map<string, Sums>()
+        copy.set(day, mine)
+        for (const [version, sums] of versions) {
+          const total = mine.get(version) ?? emptySums()
+          mine.set(version, total)
+          addInto(total, sums)
+        }
+      }
+      const layers = users && [...users, ...(them.users ?? []), new Map()]
+      return accumulatorOver(adversaries, copy, layers)
+    },
+
     snapshot() {
       const out: DriftSnapshot = { cells: [] }
       for (const [day, versions] of cells) {
@@ -324,6 +351,8 @@ function accumulatorOver(
       return out
     },
   }
+  internals.set(self, { cells, users })
+  return self
 }
 
 function copyCells(cells: Map<string, Map<string, Sums>>): Map<string, Map<string, Sums>> {

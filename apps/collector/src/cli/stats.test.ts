@@ -119,7 +119,9 @@ describe('tightloop seed and stats', () => {
       const fromApi = reports.at(-1)!
       // Both loaded the aggregates the seed left in the database instead of reading every event.
       expect(fromCli.meta).toMatchObject({ restored: true, rebuilt: false })
-      expect(reports[0]!.meta).toMatchObject({ restored: true, rebuilt: false })
+      // (The request that loaded it may have answered 202 while the derivation ran beside it.)
+      expect(reports[0]!.meta.rebuilt).toBe(false)
+      expect(reports[0]!.meta.eventsRead).toBeLessThan(1_000)
       expect(fromCli.meta.implicitSignals).toBe('derived')
       const derived = (r: StatsReport) => r.days.reduce((n, d) => n + d.volume.session_abandon, 0)
       expect(derived(fromCli)).toBeGreaterThan(0)

@@ -15,7 +15,7 @@ import {
   countCandidates,
   type VerdictCache,
 } from './stats-candidates.ts'
-import { createImplicitStats } from './stats-implicit.ts'
+import { createImplicitStats, type DerivedImplicit } from './stats-implicit.ts'
 import { decodeSnapshot, encodeSnapshot } from './stats-snapshot.ts'
 
 export type { CandidacyPolicy, CandidateCounts } from './stats-candidates.ts'
@@ -117,7 +117,7 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     projectId: string,
     flagged: ReadonlySet<string>,
     now: number,
-    derived: readonly CandidateRecord[],
+    derived: DerivedImplicit | undefined,
   ): Promise<ProjectAggregates> {
     // An erasure (a user, or retention) removes events the settled part counted: a new mark
     // in the store's erasure log (written by any process) rebuilds the project from scratch.
@@ -131,14 +131,15 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     progress.set(projectId, { read: 0, stored: cached ? 0 : await store.countEvents(projectId) })
     try {
       const read = await updateCounted(projectId, erasureMark, now, cached)
-      // Derived signals join the unsettled tail: the drift series and the candidate counts.
-      for (const record of derived) read.aggregates.drift.add(record.stub)
-      const tail = derived.length ? [...read.tail, ...derived] : read.tail
+      // Derived signals join the drift series and the candidate counts.
+      const drift = derived ? read.aggregates.drift.plus(derived.drift) : read.aggregates.drift
+      const sets = derived ? [read.entry, derived.settled] : [read.entry]
+      const tail = derived ? [...read.tail, ...derived.tail] : read.tail
       const aggregates: ProjectAggregates = {
         ...read.aggregates,
-        drift: read.aggregates.drift.withAdversaries(flagged),
+        drift: drift.withAdversaries(flagged),
         restored: restored && !read.aggregates.rebuilt,
-        countCandidates: (policy, from, to) => countCandidates(read.entry, tail, policy, from, to),
+        countCandidates: (policy, from, to) => countCandidates(sets, tail, policy, from, to),
       }
       if (useSnapshots) maybeSnapshot(projectId, read.entry, now, read.aggregates.rebuilt)
       return aggregates
@@ -270,7 +271,8 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
       eventsRead,
       rebuilt,
       restored: false,
-      countCandidates: (policy, from, to) => countCandidates(settledEntry, tail, policy, from, to),
+      countCandidates: (policy, from, to) =>
+        countCandidates([settledEntry], tail, policy, from, to),
     }
     return { entry, tailEvents, tail, aggregates }
   }
@@ -283,7 +285,7 @@ export function createStatsCache(store: Store, options: StatsCacheOptions = {}) 
     projectId: string,
     flagged: ReadonlySet<string>,
     now: number,
-    derived: readonly CandidateRecord[] = [],
+    derived?: DerivedImplicit,
   ) {
     const previous = queues.get(projectId) ?? Promise.resolve()
     const next = previous.catch(() => {}).then(() => update(projectId, flagged, now, derived))

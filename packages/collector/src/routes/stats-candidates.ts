@@ -146,10 +146,10 @@ export interface VerdictCache {
 // the same, the only verdicts that can change are those of records the TTL cutoff passed
 // since the last request, so a warm request re-judges those and new records only.
 function policyVerdicts(
-  entry: CandidateSet,
+  sets: readonly CandidateSet[],
   tail: readonly CandidateRecord[],
   policy: CandidacyPolicy,
-): (index: number) => CandidacyVerdict {
+): (record: number) => CandidacyVerdict {
   const check = createCandidacyFilter({
     now: policy.now,
     ttlDays: policy.ttlDays,
@@ -167,22 +167,27 @@ function policyVerdicts(
       .sort(),
   ])
   const ttlCutoff = policy.now - policy.ttlDays * 86_400_000
-  const records = entry.candidates
-  const previous = entry.verdicts
-  const reuse = previous !== null && previous.key === key && previous.ttlCutoff <= ttlCutoff
-  const verdicts = new Uint8Array(records.length)
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!
-    const crossed = record.time >= (previous?.ttlCutoff ?? 0) && record.time < ttlCutoff
-    verdicts[i] =
-      reuse && i < previous.verdicts.length && !crossed
-        ? previous.verdicts[i]!
-        : encode(check(record.stub))
+  const all = new Uint8Array(sets.reduce((n, set) => n + set.candidates.length, 0) + tail.length)
+  let offset = 0
+  for (const set of sets) {
+    const records = set.candidates
+    const previous = set.verdicts
+    const reuse = previous !== null && previous.key === key && previous.ttlCutoff <= ttlCutoff
+    const verdicts = new Uint8Array(records.length)
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      const crossed = record.time >= (previous?.ttlCutoff ?? 0) && record.time < ttlCutoff
+      verdicts[i] =
+        reuse && i < previous.verdicts.length && !crossed
+          ? previous.verdicts[i]!
+          : encode(check(record.stub))
+    }
+    set.verdicts = { key, ttlCutoff, verdicts }
+    all.set(verdicts, offset)
+    offset += records.length
   }
-  entry.verdicts = { key, ttlCutoff, verdicts }
-  const tailVerdicts = tail.map((record) => encode(check(record.stub)))
-  return (index) =>
-    decode(index < verdicts.length ? verdicts[index]! : tailVerdicts[index - verdicts.length]!)
+  for (const record of tail) all[offset++] = encode(check(record.stub))
+  return (index) => decode(all[index]!)
 }
 
 const KEEP_VERDICT: CandidacyVerdict = { candidate: true }
@@ -195,13 +200,13 @@ const decode = (code: number) => (code === 0 ? KEEP_VERDICT : DROP_VERDICTS[code
 // rules), then the text verdict, then dedup in receivedAt order. A test checks the result
 // equals the export's stats.
 export function countCandidates(
-  entry: CandidateSet,
+  sets: readonly CandidateSet[],
   tail: readonly CandidateRecord[],
   policy: CandidacyPolicy,
   from: number,
   to: number,
 ): CandidateCounts {
-  const verdictOf = policyVerdicts(entry, tail, policy)
+  const verdictOf = policyVerdicts(sets, tail, policy)
   // Two dedup windows: the export of the window, and the export of everything (for the
   // 30-day count the low-volume rule needs). The verdict itself is computed once.
   const seen = createHashWindow(DEDUP_WINDOW)
@@ -211,43 +216,44 @@ export function countCandidates(
   ) as Record<Signal, SignalCandidateCounts>
   const monthAgo = policy.now - 30 * 86_400_000
   let rowsLast30Days = 0
-  const settledCount = entry.candidates.length
-  const total = settledCount + tail.length
-  for (let i = 0; i < total; i++) {
-    const record = i < settledCount ? entry.candidates[i]! : tail[i - settledCount]!
-    if (policy.derivedImplicit && isClientImplicit(record.stub)) {
+  let i = -1
+  for (const list of [...sets.map((set) => set.candidates), tail]) {
+    for (const record of list) {
+      i += 1
+      if (policy.derivedImplicit && isClientImplicit(record.stub)) {
+        if (record.time < from || record.time >= to) continue
+        const counts = bySignal[record.stub.signal]
+        counts.events += 1
+        counts.dropped.client_implicit += 1
+        continue
+      }
+      const verdict = verdictOf(i)
+      // Review rules run first, as in the export; a reviewed correction is no typo fix. (An
+      // edited text's own row hash is not known here: dedup uses the original's.)
+      let reviewDrop: ReviewDropReason | null = null
+      let textVerdict = record.textVerdict
+      if (policy.reviews) {
+        const review = applyReview(record.stub, policy.reviews)
+        if ('drop' in review) reviewDrop = review.drop
+        else if (review.reviewed && textVerdict === 'typo_correction') textVerdict = null
+      }
+      const kept = reviewDrop === null && verdict.candidate && textVerdict === null
+      if (kept && seenAll.add(record.hashHigh, record.hashLow) && record.time >= monthAgo) {
+        rowsLast30Days += 1
+      }
+      // Events without a readable time are reported whatever the window.
       if (record.time < from || record.time >= to) continue
       const counts = bySignal[record.stub.signal]
       counts.events += 1
-      counts.dropped.client_implicit += 1
-      continue
+      const reason: ExportDropReason | null =
+        reviewDrop ??
+        (!verdict.candidate
+          ? heldOutOrText(verdict.reason, textVerdict)
+          : (textVerdict ??
+            (seen.add(record.hashHigh, record.hashLow) ? null : ('duplicate' as const))))
+      if (reason) counts.dropped[reason] += 1
+      else counts.rows += 1
     }
-    const verdict = verdictOf(i)
-    // Review rules run first, as in the export; a reviewed correction is no typo fix. (An
-    // edited text's own row hash is not known here: dedup uses the original's.)
-    let reviewDrop: ReviewDropReason | null = null
-    let textVerdict = record.textVerdict
-    if (policy.reviews) {
-      const review = applyReview(record.stub, policy.reviews)
-      if ('drop' in review) reviewDrop = review.drop
-      else if (review.reviewed && textVerdict === 'typo_correction') textVerdict = null
-    }
-    const kept = reviewDrop === null && verdict.candidate && textVerdict === null
-    if (kept && seenAll.add(record.hashHigh, record.hashLow) && record.time >= monthAgo) {
-      rowsLast30Days += 1
-    }
-    // Events without a readable time are reported whatever the window.
-    if (record.time < from || record.time >= to) continue
-    const counts = bySignal[record.stub.signal]
-    counts.events += 1
-    const reason: ExportDropReason | null =
-      reviewDrop ??
-      (!verdict.candidate
-        ? heldOutOrText(verdict.reason, textVerdict)
-        : (textVerdict ??
-          (seen.add(record.hashHigh, record.hashLow) ? null : ('duplicate' as const))))
-    if (reason) counts.dropped[reason] += 1
-    else counts.rows += 1
   }
   const dropped = zeroDrops()
   let events = 0

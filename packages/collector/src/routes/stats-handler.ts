@@ -60,25 +60,46 @@ export function createStatsHandler(
     scanning.catch((err: unknown) => {
       if (adversaryScan === 'running') failures.set(project.id, err)
     })
-    // The derived signals likewise: their first derivation (every stored event) is waited for
-    // FIRST_SCAN_WAIT_MS only; until it is done the report counts none and says so.
+    // The derived signals likewise, except that their first derivation since the collector
+    // started (every stored event) begins only once the aggregates are read, so it does not
+    // slow a cold start, and is waited for FIRST_SCAN_WAIT_MS: until it is done the report
+    // counts none and says so.
     const firstDerivation = !cache.implicit.hasDerived(project.id)
-    const deriving = cache.implicit.read(project, now)
     let implicitSignals: ImplicitSignalsState = project.deriveImplicitSignals ? 'derived' : 'off'
-    deriving.catch((err: unknown) => {
-      if (implicitSignals === 'running') failures.set(project.id, err)
-    })
-    const reading = Promise.all([
-      (firstScan ? withinOr(scanning, FIRST_SCAN_WAIT_MS) : scanning).then((scanned) => {
+    const derive = () => {
+      const deriving = cache.implicit.read(project, now)
+      deriving.catch((err: unknown) => {
+        if (implicitSignals === 'running') failures.set(project.id, err)
+      })
+      return deriving
+    }
+    const flagging = (firstScan ? withinOr(scanning, FIRST_SCAN_WAIT_MS) : scanning).then(
+      (scanned) => {
         if (scanned === TIMED_OUT) adversaryScan = 'running'
         return flaggedUsers(ctx.store, project.id)
-      }),
-      (firstDerivation ? withinOr(deriving, FIRST_SCAN_WAIT_MS) : deriving).then((derived) => {
-        if (derived !== TIMED_OUT) return derived ?? []
-        implicitSignals = 'running'
-        return []
-      }),
-    ]).then(([flagged, derived]) => cache.read(project.id, flagged, now, derived))
+      },
+    )
+    const reading = firstDerivation
+      ? flagging.then(async (flagged) => {
+          const aggregates = await cache.read(project.id, flagged, now)
+          // Within what is left of the cold wait: the scan's wait may have used most of it.
+          const left = started + coldWaitMs - DERIVATION_MARGIN_MS - performance.now()
+          const derived = await withinOr(derive(), Math.max(0, Math.min(FIRST_SCAN_WAIT_MS, left)))
+          if (derived === TIMED_OUT) implicitSignals = 'running'
+          if (derived === TIMED_OUT || !derived) return aggregates
+          // Read again with them (the tail only); the meta tells of both reads.
+          const again = await cache.read(project.id, flagged, now, derived)
+          const { rebuilt, restored } = aggregates
+          return {
+            ...again,
+            rebuilt,
+            restored,
+            eventsRead: aggregates.eventsRead + again.eventsRead,
+          }
+        })
+      : Promise.all([flagging, derive()]).then(([flagged, derived]) =>
+          cache.read(project.id, flagged, now, derived),
+        )
     const waited = await withinOr(reading, coldWaitMs)
     c.header('Cache-Control', 'no-store')
     if (waited === TIMED_OUT) {
@@ -103,6 +124,8 @@ export function createStatsHandler(
 
 /** How long a request waits for the scanner's first read of a project (see the handler). */
 export const FIRST_SCAN_WAIT_MS = 400
+/** Time kept for assembling the report when the first derivation is waited for. */
+const DERIVATION_MARGIN_MS = 150
 const TIMED_OUT = Symbol('timed out')
 
 /** The promise's value, or TIMED_OUT when it takes longer than `ms`. */

@@ -1,11 +1,16 @@
 // The implicit signals of GET /v1/stats: the abandonments and rephrases an export would derive
 // (pipeline implicit-signals.ts, under the project's current settings), derived once from the
 // stored timeline and kept up to date, so the statistics count what the export trains on.
-import { createImplicitDeriver, type ImplicitDeriver } from '@tightloop/pipeline'
+import {
+  createDriftAccumulator,
+  createImplicitDeriver,
+  type DriftAccumulator,
+  type ImplicitDeriver,
+} from '@tightloop/pipeline'
 import type { StoredEvent } from '@tightloop/schema'
 import type { ProjectRecord, Store } from '../store/types.ts'
 import { loadPromptIdf } from './export-implicit.ts'
-import { type CandidateRecord, candidateRecord } from './stats-candidates.ts'
+import { type CandidateRecord, type CandidateSet, candidateRecord } from './stats-candidates.ts'
 
 /** Events received longer ago than this are settled (as in stats-aggregates.ts). */
 const SETTLE_MS = 60_000
@@ -27,8 +32,19 @@ interface Derivation {
   count: number
   countCheckedAt: number
   deriver: ImplicitDeriver
-  /** Candidate records of what it derived (their stubs feed the drift series). */
-  records: CandidateRecord[]
+  /** What it derived: the drift sums (per user too) and the candidate records. */
+  drift: DriftAccumulator
+  settled: CandidateSet
+}
+
+/** The derived signals as of a request: the settled part and the unsettled tail together. */
+export interface DerivedImplicit {
+  /** Drift sums of every derived event (a copy: add to it freely). */
+  drift: DriftAccumulator
+  /** Candidate records of the settled part, with their cached verdicts. */
+  settled: CandidateSet
+  /** Candidate records derived from the unsettled tail, for this request only. */
+  tail: CandidateRecord[]
 }
 
 /**
@@ -57,11 +73,11 @@ export function createImplicitStats(store: Store) {
     const first = await derive(state, now)
     // Fewer events read than stored: some arrived with a `receivedAt` behind the cursor (a
     // backfill); derive again from every event rather than miss them (as the stats cache does).
-    if (now - state.countCheckedAt < COUNT_CHECK_MS) return first.records
+    if (now - state.countCheckedAt < COUNT_CHECK_MS) return first.derived
     state.countCheckedAt = now
     if (state.count + first.tailEvents >= (await store.countEvents(project.id)))
-      return first.records
-    return (await derive(await start(project, key, erasureMark, now), now)).records
+      return first.derived
+    return (await derive(await start(project, key, erasureMark, now), now)).derived
   }
 
   async function derive(state: Derivation, now: number) {
@@ -73,21 +89,21 @@ export function createImplicitStats(store: Store) {
         until: settleTo,
       })) {
         state.count += 1
-        keep(state.deriver.push(event), state.records)
+        keep(state.deriver.push(event), state.drift, state.settled.candidates)
         if (++read % EVENTS_PER_TURN === 0) await nextTurn()
       }
       state.until = settleTo
     }
-    const records = [...state.records]
+    const derived: DerivedImplicit = { drift: state.drift.fork(), settled: state.settled, tail: [] }
     const tail = state.deriver.fork(now)
     let tailEvents = 0
     for await (const event of store.streamEvents(state.projectId, { since: state.until })) {
       tailEvents += 1
-      keep(tail.push(event), records)
+      keep(tail.push(event), derived.drift, derived.tail)
       if (++read % EVENTS_PER_TURN === 0) await nextTurn()
     }
-    keep(tail.end(), records)
-    return { records, tailEvents }
+    keep(tail.end(), derived.drift, derived.tail)
+    return { derived, tailEvents }
   }
 
   async function start(project: ProjectRecord, key: string, erasureMark: number, now: number) {
@@ -104,7 +120,8 @@ export function createImplicitStats(store: Store) {
         sessionIdleMs: project.sessionIdleMinutes * 60_000,
         rephraseThreshold: project.rephraseThreshold,
       }),
-      records: [],
+      drift: createDriftAccumulator({ byUser: true }),
+      settled: { candidates: [], verdicts: null },
     }
     derivations.set(project.id, state)
     return state
@@ -112,10 +129,10 @@ export function createImplicitStats(store: Store) {
 
   return {
     /**
-     * The candidate records of the signals derived for the project as of `now`, or undefined
-     * when it does not derive them; reads of one project run in turn.
+     * The signals derived for the project as of `now`, or undefined when it does not derive
+     * them; reads of one project run in turn.
      */
-    read(project: ProjectRecord, now: number): Promise<readonly CandidateRecord[] | undefined> {
+    read(project: ProjectRecord, now: number): Promise<DerivedImplicit | undefined> {
       const previous = queues.get(project.id) ?? Promise.resolve()
       const next = previous.catch(() => {}).then(() => update(project, now))
       queues.set(project.id, next)
@@ -126,11 +143,17 @@ export function createImplicitStats(store: Store) {
   }
 }
 
-/** Keeps the candidate record of each derived event (its texts judged, then left out). */
-function keep(derived: readonly StoredEvent[], records: CandidateRecord[]) {
+/** Counts each derived event in the drift and keeps its candidate record (texts left out). */
+function keep(
+  derived: readonly StoredEvent[],
+  drift: DriftAccumulator,
+  records: CandidateRecord[],
+) {
   for (const event of derived) {
     const record = candidateRecord(event)
-    if (record) records.push(record)
+    if (!record) continue
+    drift.add(record.stub)
+    records.push(record)
   }
 }
 

@@ -122,7 +122,7 @@ export async function computeStatsReport(input: StatsInput): Promise<StatsReport
   await (input.scanner ?? createAdversaryScanner(store, { now: () => now })).scan(project)
   const derived = await cache.implicit.read(project, now)
   const flagged = await flaggedUsers(store, project.id)
-  const aggregates = await cache.read(project.id, flagged, now, derived ?? [])
+  const aggregates = await cache.read(project.id, flagged, now, derived)
   const implicitSignals = derived ? 'derived' : 'off'
   return assemble(store, project, now, window, aggregates, started, {
     adversaryScan: 'current',
