@@ -62,6 +62,8 @@ export interface RingTracker {
 export function createRingTracker(minLength: number, minSimilarity: number): RingTracker {
   const buckets = new Map<string, Entry[]>()
   const entries: Entry[] = []
+  /** Per user: the shared corrections that repeat one of their own, as of `of` shared ones. */
+  const repeatedByUser = new Map<string, { of: number; repeated: Entry[] }>()
   return {
     add(userId, answer, text) {
       if (text.length < minLength) return
@@ -97,11 +99,19 @@ export function createRingTracker(minLength: number, minSimilarity: number): Rin
       // accounts' (one template, digits aside) are each about something different.
       const out = new Map<string, { sharedCorrections: number; accounts: number }>()
       for (const [userId, list] of byUser) {
-        const repeated = list.filter((e) =>
-          list.some(
-            (f) => f !== e && f.answer !== e.answer && similar(e.text, f.text, minSimilarity),
-          ),
-        )
+        // A user's shared list only grows (entries are added, `others` never shrinks): the
+        // same length is the same list, so the comparisons of an earlier call still hold.
+        let known = repeatedByUser.get(userId)
+        if (known?.of !== list.length) {
+          const repeated = list.filter((e) =>
+            list.some(
+              (f) => f !== e && f.answer !== e.answer && similar(e.text, f.text, minSimilarity),
+            ),
+          )
+          known = { of: list.length, repeated }
+          repeatedByUser.set(userId, known)
+        }
+        const { repeated } = known
         if (repeated.length === 0) continue
         const accounts = new Set<string>()
         for (const e of repeated) for (const u of e.others) accounts.add(u)
