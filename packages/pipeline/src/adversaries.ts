@@ -74,6 +74,8 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
   const usersByText = new Map<string, Set<string>>()
   const ring = createRingTracker(o.ringMinLength, o.ringMinSimilarity)
   const contradictions = createContradictionTracker()
+  /** The flags of the last call, until an event or evidence comes (a scan that read nothing). */
+  let lastFlags: AdversaryFlag[] | null = null
 
   const state = (userId: string): UserState => {
     let user = users.get(userId)
@@ -135,6 +137,7 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
 
   return {
     add(event) {
+      lastFlags = null
       const user = state(event.userId)
       contradictions.add(event)
       if (event.signal === 'response_shown') {
@@ -158,11 +161,13 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
     },
 
     addEvidence(userId, kind, count = 1) {
+      lastFlags = null
       const user = state(userId)
       user.reported.set(kind, (user.reported.get(kind) ?? 0) + count)
     },
 
     flags() {
+      if (lastFlags) return [...lastFlags]
       const flags: AdversaryFlag[] = []
       const peaks = new Map<string, number>()
       for (const [userId, user] of users) {
@@ -329,7 +334,8 @@ export function createAdversaryDetector(options: AdversaryOptions = {}): Adversa
           })
         }
       }
-      return flags
+      lastFlags = flags
+      return [...flags]
     },
   }
 }

@@ -1,4 +1,5 @@
-// The ring tracker's cost between scans: stats() asked again compares only what changed.
+// The cost between scans: the ring tracker's stats() and the detector's flags() asked again
+// compare only what changed, and still see what came in.
 import { describe, expect, it, vi } from 'vitest'
 
 const compared = vi.hoisted(() => ({ n: 0 }))
@@ -13,6 +14,8 @@ vi.mock('fastest-levenshtein', async (original) => {
   }
 })
 const { createRingTracker } = await import('./adversary-ring.ts')
+const { createAdversaryDetector } = await import('./adversaries.ts')
+const { makeEvent } = await import('./testing/events.ts')
 
 const CLAIM =
   'cancellations after the trial are refunded in full so there is no need to contact billing'
@@ -45,5 +48,27 @@ describe('ring tracker', () => {
     expect(again.get('ring-1')).toEqual({ sharedCorrections: 4, accounts: MEMBERS - 1 })
     // ring-0's five shared corrections against each other at most: 5 × 4 comparisons.
     expect(compared.n).toBeLessThanOrEqual(20)
+  })
+
+  it('the detector answers flags() again from memory until an event or evidence comes', () => {
+    const detector = createAdversaryDetector()
+    const ringEvent = (m: number, k: number) =>
+      makeEvent({
+        signal: 'explicit_correction',
+        userId: `ring-${m}`,
+        response: `Answer ${m}-${k}: cancellations are refunded pro rata by billing.`,
+        correctionText: variant(m + k),
+      })
+    for (let m = 0; m < 4; m++) for (const k of [0, 1]) detector.add(ringEvent(m, k))
+    expect(detector.flags()).toEqual([]) // four accounts: under the ring rule's five
+    for (const k of [0, 1]) detector.add(ringEvent(4, k))
+    const flagged = detector.flags()
+    expect(flagged.filter((f) => f.rule === 'ring')).toHaveLength(5)
+    // Asked again with nothing new: the same flags, not computed again.
+    const again = detector.flags()
+    expect(again).toEqual(flagged)
+    expect(again[0]).toBe(flagged[0])
+    detector.addEvidence('quiet-user', 'answer_mismatch', 50)
+    expect(detector.flags().length).toBeGreaterThan(flagged.length)
   })
 })
