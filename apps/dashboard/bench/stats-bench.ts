@@ -92,9 +92,11 @@ const coldMs = performance.now() - t
 console.log(
   `cold: ${(coldMs / 1000).toFixed(1)} s until the report (${polls} answers 202 with progress meanwhile); ${cold.body.days.length} days, ${(cold.bytes / 1024).toFixed(0)} KiB JSON; alerts today: ${cold.body.currentAlerts.map((a: { rule: string }) => a.rule).join(', ') || 'none'}`,
 )
-// The first derivation of abandonment and rephrase runs after the report; wait for it.
+// The first derivation of abandonment and rephrase runs after the report; wait for it (a
+// request it slows past the cold wait answers 202 meanwhile).
+const deriving = (r: typeof cold) => r.status === 202 || r.body.meta.implicitSignals === 'running'
 let derived = cold
-while (derived.body.meta.implicitSignals === 'running') {
+while (deriving(derived)) {
   await new Promise((r) => setTimeout(r, 250))
   derived = await fetchStats()
 }
@@ -121,7 +123,7 @@ await warmRuns('derivation off (reference)')
 await store.updateProject(project.id, { deriveImplicitSignals: true })
 await fetchStats() // derives again from every event (turned off, the derivation was dropped)
 derived = await fetchStats()
-while (derived.body.meta.implicitSignals === 'running') {
+while (deriving(derived)) {
   await new Promise((r) => setTimeout(r, 250))
   derived = await fetchStats()
 }
