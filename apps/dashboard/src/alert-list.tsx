@@ -47,7 +47,11 @@ export function AlertList({ report }: { report: StatsReport }) {
       )}
       {firstByKey.size > 0 && (
         <details>
-          <summary>{report.alerts.length} alert-days in the range; when each began</summary>
+          <summary>
+            {report.alerts.length === 1
+              ? '1 alert-day in the range; when it began'
+              : `${report.alerts.length} alert-days in the range; when each kind began`}
+          </summary>
           <table>
             <thead>
               <tr>
