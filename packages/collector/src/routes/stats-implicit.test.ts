@@ -6,16 +6,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FeedbackEvent } from '@tightloop/schema'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createPostgresStore } from '../store/postgres.ts'
 import { createSqliteStore } from '../store/sqlite.ts'
-import { createTestSchema, makeEvent, startTestCollector, type TestCollector } from '../testing.ts'
+import type { Store } from '../store/types.ts'
+import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 import type { StatsReport } from './stats.ts'
 import { createStatsCache } from './stats-aggregates.ts'
 
 const MIN = 60_000
 const T0 = Date.parse('2026-11-20T12:00:00Z')
-const POSTGRES_URL = process.env.TIGHTLOOP_TEST_POSTGRES
-const ENGINES = ['sqlite', ...(POSTGRES_URL ? ['postgres'] : [])] as const
 
 let clock = T0
 let collector: TestCollector | undefined
@@ -28,18 +26,17 @@ afterEach(async () => {
   clock = T0
 })
 
-async function start(engine: (typeof ENGINES)[number]) {
+async function start(openStore?: () => Promise<Store>, dropStore?: () => Promise<void>) {
   // No eval slice: a derived row about an answer in it would be held out (as in the export).
   const project = { name: 'derives', allowedOrigins: ['*'], evalHoldout: false }
-  if (engine === 'postgres') {
-    const schema = await createTestSchema(POSTGRES_URL!)
-    const store = createPostgresStore(schema.url, { maxConnections: 4 })
+  const store = await openStore?.()
+  if (store) {
     cleanup = async () => {
       await store.close()
-      await schema.drop()
+      await dropStore?.()
     }
-    collector = await startTestCollector({ store, now: () => clock, project })
-  } else collector = await startTestCollector({ now: () => clock, project })
+  }
+  collector = await startTestCollector({ ...(store && { store }), now: () => clock, project })
   return collector
 }
 
@@ -100,78 +97,81 @@ function session(user: string, minute: number, then: 'up' | 'reask' | 'nothing' 
   return events
 }
 
-describe.each(ENGINES)('derived implicit signals in GET /v1/stats on %s', (engine) => {
-  it('counts what the export derives, follows the window setting, and drops browser-sent ones', async () => {
-    const c = await start(engine)
-    await post(c, T0, [
-      ...session('happy', 0, 'up'),
-      ...session('reasker', 0, 'reask'),
-      ...session('silent', 0, 'nothing'),
-      ...session('legacy', 0, 'old-client'),
-    ])
-    // Late in a second session of "silent": 20 minutes after the first answer.
-    await post(c, T0 + 20 * MIN, [
-      makeEvent('response_shown', {
-        userId: 'silent',
-        sessionId: 's-silent',
-        requestId: 'silent-r2',
-        prompt: 'what is the fee for a transfer',
-        response: 'It is free.',
-        occurredAt: new Date(T0 + 20 * MIN).toISOString(),
-      }),
-    ])
-    const matchesExport = async () => {
-      const r = await get<StatsReport>(c, '/v1/stats')
-      const exported = await get<{ rows: number; dropped: Record<string, number>; events: number }>(
-        c,
-        '/v1/export/stats?format=native',
-      )
-      expect(r.meta.implicitSignals).toBe('derived')
-      expect(r.candidates.events).toBe(exported.events)
-      expect(r.candidates.rows).toBe(exported.rows)
-      expect(r.candidates.dropped).toEqual(exported.dropped)
-      return r
-    }
-    clock = T0 + 180 * MIN
-    const wide = await matchesExport()
-    // 30 minutes: reasker's second answer rephrases the first and is itself abandoned; silent's
-    // session (both answers) ends once, abandoned; legacy's browser-sent abandonment does not
-    // count, the derived one does. happy voted: nothing.
-    expect(wide.candidates.bySignal.rephrase.rows).toBe(1)
-    expect(wide.candidates.bySignal.session_abandon.rows).toBe(3)
-    expect(wide.candidates.bySignal.session_abandon.dropped.client_implicit).toBe(1)
-    const abandonVolume = (r: StatsReport) =>
-      r.days.reduce((n, d) => n + d.volume.session_abandon, 0)
-    // The drift series counts the derived ones too (and, stored, the browser-sent one).
-    expect(abandonVolume(wide)).toBe(4)
+onEachEngine((engine, openStore, dropStore) =>
+  describe(`derived implicit signals in GET /v1/stats on ${engine}`, () => {
+    it('counts what the export derives, follows the window setting, and drops browser-sent ones', async () => {
+      const c = await start(openStore, dropStore)
+      await post(c, T0, [
+        ...session('happy', 0, 'up'),
+        ...session('reasker', 0, 'reask'),
+        ...session('silent', 0, 'nothing'),
+        ...session('legacy', 0, 'old-client'),
+      ])
+      // Late in a second session of "silent": 20 minutes after the first answer.
+      await post(c, T0 + 20 * MIN, [
+        makeEvent('response_shown', {
+          userId: 'silent',
+          sessionId: 's-silent',
+          requestId: 'silent-r2',
+          prompt: 'what is the fee for a transfer',
+          response: 'It is free.',
+          occurredAt: new Date(T0 + 20 * MIN).toISOString(),
+        }),
+      ])
+      const matchesExport = async () => {
+        const r = await get<StatsReport>(c, '/v1/stats')
+        const exported = await get<{
+          rows: number
+          dropped: Record<string, number>
+          events: number
+        }>(c, '/v1/export/stats?format=native')
+        expect(r.meta.implicitSignals).toBe('derived')
+        expect(r.candidates.events).toBe(exported.events)
+        expect(r.candidates.rows).toBe(exported.rows)
+        expect(r.candidates.dropped).toEqual(exported.dropped)
+        return r
+      }
+      clock = T0 + 180 * MIN
+      const wide = await matchesExport()
+      // 30 minutes: reasker's second answer rephrases the first and is itself abandoned; silent's
+      // session (both answers) ends once, abandoned; legacy's browser-sent abandonment does not
+      // count, the derived one does. happy voted: nothing.
+      expect(wide.candidates.bySignal.rephrase.rows).toBe(1)
+      expect(wide.candidates.bySignal.session_abandon.rows).toBe(3)
+      expect(wide.candidates.bySignal.session_abandon.dropped.client_implicit).toBe(1)
+      const abandonVolume = (r: StatsReport) =>
+        r.days.reduce((n, d) => n + d.volume.session_abandon, 0)
+      // The drift series counts the derived ones too (and, stored, the browser-sent one).
+      expect(abandonVolume(wide)).toBe(4)
 
-    // A 10-minute window: silent's gap of 20 minutes ends its first session: one more, with
-    // no new event.
-    await c.store.updateProject(c.project.id, { sessionIdleMinutes: 10 })
-    const narrow = await matchesExport()
-    expect(narrow.candidates.bySignal.session_abandon.rows).toBe(4)
-    expect(abandonVolume(narrow)).toBe(5)
-  })
+      // A 10-minute window: silent's gap of 20 minutes ends its first session: one more, with
+      // no new event.
+      await c.store.updateProject(c.project.id, { sessionIdleMinutes: 10 })
+      const narrow = await matchesExport()
+      expect(narrow.candidates.bySignal.session_abandon.rows).toBe(4)
+      expect(abandonVolume(narrow)).toBe(5)
+    })
 
-  it('derives what the last minute (not settled yet) completes, and nothing when turned off', async () => {
-    const c = await start(engine)
-    await post(c, T0, session('reasker', 0, 'reask'))
-    clock = T0 + 3 * MIN
-    const fresh = await get<StatsReport>(c, '/v1/stats')
-    expect(fresh.candidates.bySignal.rephrase.rows).toBe(1) // the rephrase, from the tail
-    expect(fresh.candidates.bySignal.session_abandon.rows).toBe(0) // the session is still open
-    clock = T0 + 60 * MIN
-    expect((await get<StatsReport>(c, '/v1/stats')).candidates.bySignal.session_abandon.rows).toBe(
-      1,
-    )
-    await c.store.updateProject(c.project.id, { deriveImplicitSignals: false })
-    const off = await get<StatsReport>(c, '/v1/stats')
-    expect(off.meta.implicitSignals).toBe('off')
-    expect(
-      off.candidates.bySignal.rephrase.events + off.candidates.bySignal.session_abandon.events,
-    ).toBe(0)
-  })
-})
+    it('derives what the last minute (not settled yet) completes, and nothing when turned off', async () => {
+      const c = await start(openStore, dropStore)
+      await post(c, T0, session('reasker', 0, 'reask'))
+      clock = T0 + 3 * MIN
+      const fresh = await get<StatsReport>(c, '/v1/stats')
+      expect(fresh.candidates.bySignal.rephrase.rows).toBe(1) // the rephrase, from the tail
+      expect(fresh.candidates.bySignal.session_abandon.rows).toBe(0) // the session is still open
+      clock = T0 + 60 * MIN
+      expect(
+        (await get<StatsReport>(c, '/v1/stats')).candidates.bySignal.session_abandon.rows,
+      ).toBe(1)
+      await c.store.updateProject(c.project.id, { deriveImplicitSignals: false })
+      const off = await get<StatsReport>(c, '/v1/stats')
+      expect(off.meta.implicitSignals).toBe('off')
+      expect(
+        off.candidates.bySignal.rephrase.events + off.candidates.bySignal.session_abandon.events,
+      ).toBe(0)
+    })
+  }),
+)
 
 it('answers without waiting for a first derivation that takes long, and says so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tightloop-implicit-'))
