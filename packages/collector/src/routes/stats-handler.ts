@@ -100,7 +100,16 @@ export function createStatsHandler(
       : Promise.all([flagging, derive()]).then(([flagged, derived]) =>
           cache.read(project.id, flagged, now, derived),
         )
-    const waited = await withinOr(reading, coldWaitMs)
+    let waited = await withinOr(reading, coldWaitMs)
+    // Past the cold wait with no event being read (no build, no scan under way: the report is
+    // only late, e.g. behind a first derivation that holds the process), a 202 would tell of a
+    // read that is not happening: wait on while none starts, up to LATE_WAIT_MS more.
+    const lateUntil = performance.now() + LATE_WAIT_MS
+    const reads = () =>
+      cache.progress(project.id) !== undefined || ctx.scanner.progress?.(project.id) !== undefined
+    while (waited === TIMED_OUT && !reads() && performance.now() < lateUntil) {
+      waited = await withinOr(reading, LATE_POLL_MS)
+    }
     c.header('Cache-Control', 'no-store')
     if (waited === TIMED_OUT) {
       reading.catch((err: unknown) => failures.set(project.id, err))
@@ -124,6 +133,9 @@ export function createStatsHandler(
 
 /** How long a request waits for the scanner's first read of a project (see the handler). */
 export const FIRST_SCAN_WAIT_MS = 400
+/** How much longer a late report is waited for when no event is being read (see the handler). */
+const LATE_WAIT_MS = 10_000
+const LATE_POLL_MS = 100
 /** Time kept for assembling the report when the first derivation is waited for. */
 const DERIVATION_MARGIN_MS = 150
 const TIMED_OUT = Symbol('timed out')

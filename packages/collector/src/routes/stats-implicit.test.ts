@@ -200,3 +200,35 @@ it('answers without waiting for a first derivation that takes long, and says so'
   while (later.meta.implicitSignals !== 'derived') later = await get<StatsReport>(c, '/v1/stats')
   expect(later.candidates.bySignal.rephrase.rows).toBe(1)
 })
+
+it('answers a report that is only late (no read under way) instead of a 202 telling of one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tightloop-implicit-'))
+  const store = createSqliteStore(join(dir, 'db.sqlite'))
+  await store.migrate()
+  const cache = createStatsCache(store)
+  // A later derivation (not the first) that takes 1.5 s, as when the first one of another
+  // request hogs the process: the aggregates and the scan are done, nothing reads events.
+  const { read } = cache.implicit
+  let slow = false
+  cache.implicit = {
+    read: async (p, now) => {
+      if (slow) await new Promise((r) => setTimeout(r, 1_500))
+      return read(p, now)
+    },
+    hasDerived: () => true,
+  }
+  const project = { name: 'late', allowedOrigins: ['*'], evalHoldout: false }
+  const c = await startTestCollector({ store, statsCache: cache, now: () => clock, project })
+  collector = c
+  cleanup = async () => rmSync(dir, { recursive: true, force: true })
+  await post(c, T0, session('reasker', 0, 'reask'))
+  clock = T0 + 60 * MIN
+  await get<StatsReport>(c, '/v1/stats')
+  slow = true
+  const res = await fetch(`${c.url}/v1/stats`, {
+    headers: { authorization: `Bearer ${c.secretKey}` },
+  })
+  expect(res.status).toBe(200)
+  const report = (await res.json()) as StatsReport
+  expect(report.candidates.bySignal.rephrase.rows).toBe(1)
+})
