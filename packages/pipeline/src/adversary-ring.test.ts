@@ -22,12 +22,18 @@ const CLAIM =
 const MEMBERS = 20
 const variant = (k: number) => `${CLAIM} ${'!'.repeat(k % 3)} note ${k % 2}`
 
+/** MEMBERS accounts with four near-identical corrections each, on answers of their own. */
+function ringOfMembers() {
+  const ring = createRingTracker(60, 0.8)
+  for (let m = 0; m < MEMBERS; m++) {
+    for (let k = 0; k < 4; k++) ring.add(`ring-${m}`, `answer-${m}-${k}`, variant(m + k))
+  }
+  return ring
+}
+
 describe('ring tracker', () => {
   it('answers stats() again without comparing texts when nothing was added, and the same', () => {
-    const ring = createRingTracker(60, 0.8)
-    for (let m = 0; m < MEMBERS; m++) {
-      for (let k = 0; k < 4; k++) ring.add(`ring-${m}`, `answer-${m}-${k}`, variant(m + k))
-    }
+    const ring = ringOfMembers()
     const first = ring.stats()
     expect(first.get('ring-0')).toEqual({ sharedCorrections: 4, accounts: MEMBERS - 1 })
     compared.n = 0
@@ -36,10 +42,7 @@ describe('ring tracker', () => {
   })
 
   it('after one more correction, compares only that user\u2019s shared ones again', () => {
-    const ring = createRingTracker(60, 0.8)
-    for (let m = 0; m < MEMBERS; m++) {
-      for (let k = 0; k < 4; k++) ring.add(`ring-${m}`, `answer-${m}-${k}`, variant(m + k))
-    }
+    const ring = ringOfMembers()
     ring.stats()
     ring.add('ring-0', 'answer-0-9', variant(9))
     compared.n = 0

@@ -10,7 +10,7 @@ import { createSqliteStore } from '../store/sqlite.ts'
 import type { Store } from '../store/types.ts'
 import { makeEvent, onEachEngine, startTestCollector, type TestCollector } from '../testing.ts'
 import type { StatsReport } from './stats.ts'
-import { createStatsCache } from './stats-aggregates.ts'
+import { createStatsCache, type StatsCache } from './stats-aggregates.ts'
 
 const MIN = 60_000
 const T0 = Date.parse('2026-11-20T12:00:00Z')
@@ -173,23 +173,36 @@ onEachEngine((engine, openStore, dropStore) =>
   }),
 )
 
-it('answers without waiting for a first derivation that takes long, and says so', async () => {
+/**
+ * A collector on its own SQLite file whose derivation of implicit signals `wrap` replaces,
+ * holding one session that re-asks (a rephrase, then an abandonment).
+ */
+async function startWithDerivation(
+  name: string,
+  wrap: (implicit: StatsCache['implicit']) => StatsCache['implicit'],
+) {
   const dir = mkdtempSync(join(tmpdir(), 'tightloop-implicit-'))
+  cleanup = async () => rmSync(dir, { recursive: true, force: true })
   const store = createSqliteStore(join(dir, 'db.sqlite'))
   await store.migrate()
   const cache = createStatsCache(store)
+  cache.implicit = wrap(cache.implicit)
+  const project = { name, allowedOrigins: ['*'], evalHoldout: false }
+  collector = await startTestCollector({ store, statsCache: cache, now: () => clock, project })
+  await post(collector, T0, session('reasker', 0, 'reask'))
+  return collector
+}
+
+it('answers without waiting for a first derivation that takes long, and says so', async () => {
   // The first derivation is held until the test lets it go (as on a big project).
-  const { read, hasDerived } = cache.implicit
   let release = () => {}
   const held = new Promise<void>((resolve) => {
     release = resolve
   })
-  cache.implicit = { read: (p, now) => held.then(() => read(p, now)), hasDerived }
-  const project = { name: 'slow', allowedOrigins: ['*'], evalHoldout: false }
-  const c = await startTestCollector({ store, statsCache: cache, now: () => clock, project })
-  collector = c
-  cleanup = async () => rmSync(dir, { recursive: true, force: true })
-  await post(c, T0, session('reasker', 0, 'reask'))
+  const c = await startWithDerivation('slow', ({ read, hasDerived }) => ({
+    read: (p, now) => held.then(() => read(p, now)),
+    hasDerived,
+  }))
   clock = T0 + 60 * MIN
   const early = await get<StatsReport>(c, '/v1/stats')
   expect(early.meta.implicitSignals).toBe('running')
@@ -202,26 +215,16 @@ it('answers without waiting for a first derivation that takes long, and says so'
 })
 
 it('answers a report that is only late (no read under way) instead of a 202 telling of one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tightloop-implicit-'))
-  const store = createSqliteStore(join(dir, 'db.sqlite'))
-  await store.migrate()
-  const cache = createStatsCache(store)
   // A later derivation (not the first) that takes 1.5 s, as when the first one of another
   // request hogs the process: the aggregates and the scan are done, nothing reads events.
-  const { read } = cache.implicit
   let slow = false
-  cache.implicit = {
+  const c = await startWithDerivation('late', ({ read }) => ({
     read: async (p, now) => {
       if (slow) await new Promise((r) => setTimeout(r, 1_500))
       return read(p, now)
     },
     hasDerived: () => true,
-  }
-  const project = { name: 'late', allowedOrigins: ['*'], evalHoldout: false }
-  const c = await startTestCollector({ store, statsCache: cache, now: () => clock, project })
-  collector = c
-  cleanup = async () => rmSync(dir, { recursive: true, force: true })
-  await post(c, T0, session('reasker', 0, 'reask'))
+  }))
   clock = T0 + 60 * MIN
   await get<StatsReport>(c, '/v1/stats')
   slow = true
